@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the tests need beyond Go, when missing: i2pd (the interop peer),
+# qemu-user-static (cross-architecture unit tests), iproute2 (network namespaces),
+# curl, and gcc (the race detector needs cgo). Debian packages only; needs root.
+set -euo pipefail
+
+need=()
+command -v i2pd >/dev/null 2>&1 || need+=(i2pd)
+command -v qemu-arm-static >/dev/null 2>&1 || need+=(qemu-user-static)
+command -v qemu-mipsel-static >/dev/null 2>&1 || need+=(qemu-user-static)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
+command -v zip >/dev/null 2>&1 || need+=(zip)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+# De-duplicate.
+mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing ${need[*]}; run as root or install them: apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+echo "install-deps: installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y -qq "${need[@]}" >/dev/null; then
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# Debian's i2pd package starts a system service; the tests run their own routers.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet i2pd 2>/dev/null; then
+  systemctl stop i2pd || true
+fi

@@ -12,7 +12,7 @@ import (
 
 // Bandwidth classes of the I2P "caps" option with their upper bound in KB/s.
 var bandwidthClasses = []struct {
-	letter byte
+	letter  byte
 	maxKBps int
 }{
 	{'K', 12}, {'L', 48}, {'M', 64}, {'N', 128}, {'O', 256}, {'P', 2000}, {'X', 1 << 30},

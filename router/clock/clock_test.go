@@ -1,0 +1,151 @@
+package clock_test
+
+import (
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"i2pgate/router/clock"
+	"i2pgate/router/clock/clocktest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestSystem(t *testing.T) {
+	c := clock.System()
+	if d := time.Since(c.Now()); d < 0 || d > time.Second {
+		t.Fatalf("System().Now() off by %v", d)
+	}
+	tm := c.NewTimer(time.Millisecond)
+	<-tm.C()
+	if tm.Stop() {
+		t.Fatal("Stop of a fired timer reported true")
+	}
+	done := make(chan struct{})
+	af := c.AfterFunc(time.Millisecond, func() { close(done) })
+	if af.C() != nil {
+		t.Fatal("AfterFunc timer has a channel")
+	}
+	<-done
+	tk := c.NewTicker(time.Millisecond)
+	<-tk.C()
+	tk.Reset(2 * time.Millisecond)
+	<-tk.C()
+	tk.Stop()
+}
+
+func TestOr(t *testing.T) {
+	if clock.Or(nil) == nil {
+		t.Fatal("Or(nil) = nil")
+	}
+	f := clocktest.New(time.Unix(0, 0))
+	if clock.Or(f) != clock.Clock(f) {
+		t.Fatal("Or(f) != f")
+	}
+}
+
+var skewStart = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func TestSkewed(t *testing.T) {
+	s := time.Second
+	tests := []struct {
+		name    string
+		offsets []time.Duration // peer minus local, one sample each
+		want    time.Duration
+	}{
+		{"none", nil, 0},
+		{"too few", []time.Duration{10 * s, 10 * s, 10 * s, 10 * s}, 0},
+		{"five agree", []time.Duration{10 * s, 10 * s, 11 * s, 9 * s, 10 * s}, 10 * s},
+		{"one liar", []time.Duration{-3 * s, -3 * s, -3 * s, -3 * s, -3 * s, 3600 * s}, -3 * s},
+		{"two liars of seven", []time.Duration{5 * s, 5 * s, 6 * s, 5 * s, 5 * s, -86400 * s, 86400 * s}, 5 * s},
+		{"liar below min agreeing", []time.Duration{7 * s, 7 * s, 7 * s, 7 * s, 900 * s}, 0},
+		{"spread", []time.Duration{0, 100 * s, 200 * s, 300 * s, 400 * s, 500 * s, 600 * s, 700 * s}, 0},
+		{"later minority keeps estimate", []time.Duration{s, s, s, s, s, 90 * s, 91 * s, 92 * s, 93 * s}, s},
+		{"within tolerance", []time.Duration{s, 3 * s, 5 * s, 7 * s, 9 * s, 60 * s}, 5 * s},
+		{"years behind", []time.Duration{3 * 365 * 24 * time.Hour, 3 * 365 * 24 * time.Hour, 3*365*24*time.Hour + s,
+			3 * 365 * 24 * time.Hour, 3 * 365 * 24 * time.Hour}, 3 * 365 * 24 * time.Hour},
+		{"even median", []time.Duration{2 * s, 2 * s, 2 * s, 4 * s, 4 * s, 4 * s}, 3 * s},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := clocktest.New(skewStart)
+			sk := clock.NewSkewed(f, nil)
+			for _, o := range tc.offsets {
+				sk.AddSample(f.Now().Add(o), sk.Now())
+			}
+			if got := sk.Skew(); got != tc.want {
+				t.Fatalf("Skew() = %v, want %v", got, tc.want)
+			}
+			if got := sk.Now(); !got.Equal(skewStart.Add(tc.want)) {
+				t.Fatalf("Now() = %v, want %v", got, skewStart.Add(tc.want))
+			}
+		})
+	}
+}
+
+func TestSkewedKeyedPeerCountsOnce(t *testing.T) {
+	f := clocktest.New(skewStart)
+	sk := clock.NewSkewed(f, nil)
+	for range 20 {
+		local := sk.Now()
+		sk.AddPeerSample("liar", local.Add(time.Hour), local)
+	}
+	if sk.Skew() != 0 || sk.Samples() != 1 {
+		t.Fatalf("one peer moved the clock: skew %v, samples %d", sk.Skew(), sk.Samples())
+	}
+	for _, p := range []string{"a", "b", "c", "d", "e"} {
+		local := sk.Now()
+		sk.AddPeerSample(p, local.Add(-20*time.Second), local)
+	}
+	if sk.Skew() != -20*time.Second {
+		t.Fatalf("Skew() = %v, want -20s", sk.Skew())
+	}
+	// Samples taken from the corrected clock keep agreeing after the move.
+	for _, p := range []string{"f", "g", "h"} {
+		local := sk.Now()
+		sk.AddPeerSample(p, local, local)
+	}
+	if sk.Skew() != -20*time.Second {
+		t.Fatalf("Skew() after corrected samples = %v, want -20s", sk.Skew())
+	}
+}
+
+func TestSkewedWindow(t *testing.T) {
+	f := clocktest.New(skewStart)
+	sk := clock.NewSkewed(f, &clock.SkewOptions{Window: 8, MinSamples: 3, Tolerance: time.Second})
+	for range 8 {
+		sk.AddSample(f.Now().Add(time.Minute), sk.Now())
+	}
+	if sk.Skew() != time.Minute {
+		t.Fatalf("Skew() = %v, want 1m", sk.Skew())
+	}
+	// The window forgets old samples: eight new ones replace them.
+	for range 8 {
+		sk.AddSample(f.Now(), sk.Now())
+	}
+	if sk.Samples() != 8 || sk.Skew() != 0 {
+		t.Fatalf("samples %d skew %v, want 8 and 0", sk.Samples(), sk.Skew())
+	}
+}
+
+func TestSkewedConcurrent(t *testing.T) {
+	sk := clock.NewSkewed(nil, nil)
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 200 {
+				local := sk.Now()
+				sk.AddPeerSample(string(rune('a'+g*10+i%10)), local.Add(time.Second), local)
+				_ = sk.Skew()
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	if sk.Samples() == 0 {
+		t.Fatal("no samples")
+	}
+}

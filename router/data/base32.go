@@ -25,11 +25,16 @@ func EncodeBase32(b []byte) string {
 	return i2pBase32.EncodeToString(b)
 }
 
-// DecodeBase32 decodes unpadded RFC 4648 base32, in either case.
+// DecodeBase32 decodes unpadded RFC 4648 base32, in either case. Only
+// canonical encodings (unused trailing bits zero) are accepted.
 func DecodeBase32(s string) ([]byte, error) {
-	b, err := i2pBase32.DecodeString(strings.ToLower(s))
+	lower := strings.ToLower(s)
+	b, err := i2pBase32.DecodeString(lower)
 	if err != nil {
 		return nil, fmt.Errorf("data: base32: %w", err)
+	}
+	if i2pBase32.EncodeToString(b) != lower {
+		return nil, fmt.Errorf("data: base32: not canonical: %w", ErrInvalid)
 	}
 	return b, nil
 }
@@ -56,8 +61,8 @@ func ParseB32Address(name string) (Hash, error) {
 	default:
 		return Hash{}, fmt.Errorf("data: b32 name: length %d: %w", len(base), ErrInvalid)
 	}
-	b, err := i2pBase32.DecodeString(base)
-	if err != nil || len(b) != HashSize || i2pBase32.EncodeToString(b) != base {
+	b, err := DecodeBase32(base)
+	if err != nil || len(b) != HashSize {
 		return Hash{}, fmt.Errorf("data: b32 name: not canonical base32: %w", ErrInvalid)
 	}
 	return Hash(b), nil

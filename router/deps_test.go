@@ -36,7 +36,9 @@ var onlyImporter = map[string]string{
 func layerOf(pkg string) (int, bool) {
 	best, layer := "", 0
 	for prefix, l := range layers {
-		if (pkg == prefix || strings.HasPrefix(pkg, prefix+"/")) && len(prefix) > len(best) {
+		// The root package's entry covers only itself.
+		sub := prefix != "i2pgate/router" && strings.HasPrefix(pkg, prefix+"/")
+		if (pkg == prefix || sub) && len(prefix) > len(best) {
 			best, layer = prefix, l
 		}
 	}

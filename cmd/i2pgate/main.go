@@ -1,0 +1,110 @@
+// Command i2pgate runs the i2pgate router and its LAN front-ends.
+//
+//	i2pgate run [--config FILE] [--KEY=VALUE ...]
+//	i2pgate version
+//
+// It reads the configuration, builds the logger, wires the router to the front-ends
+// and handles signals. What each part does is left to router/ and gateway/.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"i2pgate/cmd/i2pgate/internal/config"
+	"i2pgate/router"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage:
+  i2pgate run [--config FILE] [--KEY=VALUE ...]   run the router and the gateway
+  i2pgate version                                 print the version
+
+Every configuration key can be given as --key=value or --section.key=value
+(booleans also as a bare --key). Keys:
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage, "  ", strings.Join(config.Keys(), "\n  "), "\n")
+		return 2
+	}
+	switch args[0] {
+	case "run":
+		if err := runDaemon(args[1:], stderr); err != nil {
+			fmt.Fprintln(stderr, "i2pgate:", err)
+			return 1
+		}
+		return 0
+	case "version", "--version", "-v":
+		fmt.Fprintf(stdout, "i2pgate %s (%s, %s/%s) router.version %s\n",
+			version, runtime.Version(), runtime.GOOS, runtime.GOARCH, router.Version)
+		return 0
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage, "  ", strings.Join(config.Keys(), "\n  "), "\n")
+		return 0
+	default:
+		fmt.Fprintf(stderr, "i2pgate: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+}
+
+// splitArgs separates --config FILE (or --config=FILE) from the key overrides.
+func splitArgs(args []string) (path string, overrides []string, err error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--config" || a == "-c":
+			if i+1 >= len(args) {
+				return "", nil, errors.New("--config needs a file name")
+			}
+			path = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--config="):
+			path = strings.TrimPrefix(a, "--config=")
+		default:
+			overrides = append(overrides, a)
+		}
+	}
+	return path, overrides, nil
+}
+
+func runDaemon(args []string, stderr io.Writer) error {
+	path, overrides, err := splitArgs(args)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(path, overrides)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	r, err := router.New(routerConfig(cfg, log))
+	if err != nil {
+		return err
+	}
+	if err := r.Start(ctx); err != nil {
+		r.Close()
+		return err
+	}
+	log.Info("router started", "version", version, "router_hash", r.Hash().String(), "datadir", cfg.DataDir)
+	<-ctx.Done()
+	log.Info("shutting down")
+	return r.Close()
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"i2pgate/router/data"
+)
+
+// When this variable is set the test binary is the daemon: the end-to-end tests
+// re-execute themselves as "i2pgate run ...".
+const childEnv = "I2PGATE_TEST_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "i2pgate") {
+		t.Errorf("version: %d %q %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := run([]string{"help"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "ntcp2.port") {
+		t.Errorf("help does not list the keys: %q", out.String())
+	}
+	if code := run(nil, &out, &errb); code != 2 {
+		t.Errorf("no args: exit %d", code)
+	}
+	if code := run([]string{"frobnicate"}, &out, &errb); code != 2 {
+		t.Errorf("unknown command: exit %d", code)
+	}
+}
+
+func TestRunRejectsBadConfig(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run([]string{"run", "--datadir=" + t.TempDir(), "--netid=zero"}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "netid") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+	errb.Reset()
+	code = run([]string{"run", "--config", filepath.Join(t.TempDir(), "missing.toml")}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "missing.toml") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// startDaemon runs the test binary as "i2pgate run" and waits until router.info
+// appears.
+func startDaemon(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"run"}, args...)...)
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	var logs bytes.Buffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	return cmd, &logs
+}
+
+func waitForFile(t *testing.T, path string, logs *bytes.Buffer) []byte {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return b
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s did not appear; daemon log:\n%s", path, logs)
+	return nil
+}
+
+func stopDaemon(t *testing.T, cmd *exec.Cmd, logs *bytes.Buffer) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("daemon exit: %v; log:\n%s", err, logs)
+	}
+}
+
+// i2pgate run --datadir=DIR creates a valid identity and router.info, and a restart
+// keeps the same router hash.
+func TestRunCreatesAndKeepsIdentity(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "testdir")
+	args := []string{"--datadir=" + dir, "--netid=99", "--host=198.18.0.101", "--reseed.urls=",
+		"--console.address=", "--httpproxy.address=", "--socks.address=", "--dns.address="}
+	riPath := filepath.Join(dir, "router.info")
+
+	cmd, logs := startDaemon(t, args...)
+	raw := waitForFile(t, riPath, logs)
+	stopDaemon(t, cmd, logs)
+	ri, err := data.ParseRouterInfo(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ri.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := ri.NetID(); id != 99 {
+		t.Errorf("netId %d", id)
+	}
+	first := ri.Hash()
+
+	os.Remove(riPath)
+	cmd, logs = startDaemon(t, args...)
+	raw = waitForFile(t, riPath, logs)
+	stopDaemon(t, cmd, logs)
+	ri2, err := data.ParseRouterInfo(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ri2.Hash() != first {
+		t.Errorf("router hash changed across restart: %s -> %s", first, ri2.Hash())
+	}
+	if !strings.Contains(logs.String(), first.String()) {
+		t.Errorf("log does not name the router hash:\n%s", logs)
+	}
+}

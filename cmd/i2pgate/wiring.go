@@ -1,0 +1,44 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"strings"
+
+	"i2pgate/cmd/i2pgate/internal/config"
+	"i2pgate/router"
+)
+
+// routerConfig turns the file configuration into the router's.
+func routerConfig(c *config.Config, log *slog.Logger) router.Config {
+	kbps, _ := config.BandwidthKBps(c.Bandwidth) // validated by config.Load
+	return router.Config{
+		DataDir:       c.DataDir,
+		NetID:         c.NetID,
+		Host:          c.Host,
+		Port:          c.Port,
+		ReservedRange: c.ReservedRange,
+		Floodfill:     c.Floodfill,
+		BandwidthKBps: kbps,
+		BandwidthCaps: config.BandwidthClass(kbps),
+		NTCP2Enabled:  c.NTCP2.Enabled,
+		NTCP2Port:     c.NTCP2.Port,
+		SSU2Enabled:   c.SSU2.Enabled,
+		Logger:        log,
+	}
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	switch strings.ToLower(level) {
+	case "debug":
+		l = slog.LevelDebug
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}

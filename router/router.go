@@ -1,0 +1,161 @@
+// Package router is the composition root of the I2P router: it owns the router's
+// identity and data directory and starts the layers below it in order (store ->
+// netdb -> transports -> tunnels -> destinations) and stops them in reverse. The LAN
+// front-ends are left to gateway/, the command line and configuration to cmd/i2pgate.
+package router
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"i2pgate/router/clock"
+	"i2pgate/router/data"
+	"i2pgate/router/store"
+)
+
+// Version is the router.version published in our RouterInfo.
+const Version = "0.9.58"
+
+// File names in the data directory; router.keys, ntcp2.keys and router.info use
+// i2pd's formats.
+const (
+	routerKeysFile = "router.keys"
+	ntcp2KeysFile  = "ntcp2.keys"
+	routerInfoFile = "router.info"
+	databaseFile   = "i2pgate.db"
+)
+
+// Config is what the router needs from the configuration. Zero values of the
+// injected dependencies mean the defaults.
+type Config struct {
+	DataDir       string
+	NetID         int
+	Host          string // public IP address to publish; empty: none yet
+	Port          int    // 0: choose one at first start and keep it
+	ReservedRange bool
+	Floodfill     bool
+	BandwidthKBps int
+	BandwidthCaps byte // K L M N O P X
+	NTCP2Enabled  bool
+	NTCP2Port     int // 0: Port
+	SSU2Enabled   bool
+
+	Logger *slog.Logger // nil: discard
+	Clock  clock.Clock  // nil: the system clock
+	Rand   io.Reader    // nil: crypto/rand
+}
+
+// Router is one I2P router.
+type Router struct {
+	cfg  Config
+	log  *slog.Logger
+	clk  clock.Clock
+	rand io.Reader
+
+	keys   *data.PrivateKeys
+	signer data.Signer
+	ntcp2  *ntcp2Keys
+	db     store.Store
+
+	// state guards the fields below it.
+	state struct {
+		sync.Mutex
+		started bool
+		closed  bool
+		ri      *data.RouterInfo
+	}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New checks the configuration; nothing is read or written before Start.
+func New(cfg Config) (*Router, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("router: no data directory")
+	}
+	if cfg.NetID < 1 || cfg.NetID > 255 {
+		return nil, fmt.Errorf("router: netid %d out of range 1..255", cfg.NetID)
+	}
+	if cfg.BandwidthCaps == 0 {
+		cfg.BandwidthCaps = 'L'
+	}
+	r := &Router{cfg: cfg, log: cfg.Logger, clk: clock.Or(cfg.Clock), rand: cfg.Rand}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	r.log = r.log.With("component", "router")
+	if r.rand == nil {
+		r.rand = rand.Reader
+	}
+	return r, nil
+}
+
+// Start creates or loads the identity, opens the database and publishes the
+// RouterInfo to the data directory.
+func (r *Router) Start(ctx context.Context) error {
+	r.state.Lock()
+	defer r.state.Unlock()
+	if r.state.closed {
+		return errors.New("router: closed")
+	}
+	if r.state.started {
+		return errors.New("router: already started")
+	}
+	if err := os.MkdirAll(r.cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("router: data directory: %w", err)
+	}
+	if err := r.loadIdentity(); err != nil {
+		return err
+	}
+	db, err := store.Open(filepath.Join(r.cfg.DataDir, databaseFile), nil)
+	if err != nil {
+		return fmt.Errorf("router: %w", err)
+	}
+	r.db = db
+	ri, err := r.buildRouterInfo()
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(r.cfg.DataDir, routerInfoFile), ri.Bytes(), 0o644); err != nil {
+		return err
+	}
+	r.state.ri = ri
+	r.state.started = true
+	r.log.Info("identity ready", "router_hash", ri.Hash().String(), "caps", ri.Caps())
+	return ctx.Err()
+}
+
+// Close stops everything Start started. It is idempotent.
+func (r *Router) Close() error {
+	r.closeOnce.Do(func() {
+		r.state.Lock()
+		r.state.closed = true
+		r.state.Unlock()
+		if r.db != nil {
+			r.closeErr = r.db.Close()
+		}
+	})
+	return r.closeErr
+}
+
+// Hash is the router's identity hash; zero before Start.
+func (r *Router) Hash() data.Hash {
+	if ri := r.RouterInfo(); ri != nil {
+		return ri.Hash()
+	}
+	return data.Hash{}
+}
+
+// RouterInfo is the current signed RouterInfo; nil before Start.
+func (r *Router) RouterInfo() *data.RouterInfo {
+	r.state.Lock()
+	defer r.state.Unlock()
+	return r.state.ri
+}

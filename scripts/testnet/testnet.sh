@@ -9,12 +9,14 @@
 # Usage: testnet.sh up|down [--clean]|status|env|wait-eepsite|logs [NAME]
 #                   |add-i2pgate K [--key=value ...]|remove-i2pgate K
 #
-# Settings (environment): TESTNET_N (routers, default 5), TESTNET_NS (namespace,
+# Settings (environment): TESTNET_N (routers, 4..99, default 5), TESTNET_NS (namespace,
 # default i2pgate-tn), TESTNET_DIR (work dir, default /tmp/i2pgate-testnet),
 # TESTNET_BANDWIDTH (i2pd bandwidth, default X), TESTNET_LOGLEVEL (i2pd, default
 # info), TESTNET_PORT_BASE (router K uses port BASE+K for NTCP2 and SSU2, default
 # 12000), TESTNET_I2PGATE_SLOTS (spare i2pgate addresses, default 4),
-# TESTNET_WAIT_TIMEOUT (wait-eepsite bound in s, default 240), I2PGATE_BIN.
+# TESTNET_WAIT_TIMEOUT (wait-eepsite bound in s, default 240), TESTNET_CLIENT_ROUTER
+# (router whose HTTP proxy wait-eepsite uses, default the first of
+# TESTNET_CLIENT_ROUTERS), TESTNET_EEPSITE_ROUTER (default N), I2PGATE_BIN.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -323,6 +325,20 @@ EOF
 
 eepsite_router() { echo "${TESTNET_EEPSITE_ROUTER:-$N}"; }
 
+# client_routers: routers whose HTTP proxy tests should use: neither floodfill
+# nor the eepsite's. In i2pd 2.45.1 a client destination on a floodfill that
+# looks up a LeaseSet2 the floodfill stores re-parses the stored copy as a
+# LeaseSet1 ("LeaseSet: 680 exceeds buffer size 843"), marks it invalid, and the
+# floodfill drops it ("expired or invalid") until the owner republishes.
+client_routers() {
+	local k picks=() ee
+	ee=$(eepsite_router)
+	for ((k = 1; k <= N; k++)); do
+		is_floodfill "$k" || [[ $k == "$ee" ]] || picks+=("$k")
+	done
+	echo "${picks[*]}"
+}
+
 # ---------------------------------------------------------------- namespace
 
 ns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx -- "$NS"; }
@@ -419,8 +435,8 @@ start_webserver() {
 cmd_up() {
 	local t0=$SECONDS k d ee
 	ensure_deps
-	if ! [[ $N =~ ^[0-9]+$ ]] || ((N < 3 || N > 99)); then
-		die "TESTNET_N must be 3..99"
+	if ! [[ $N =~ ^[0-9]+$ ]] || ((N < 4 || N > 99)); then
+		die "TESTNET_N must be 4..99 (2 floodfills, an eepsite router, a client router)"
 	fi
 	ee=$(eepsite_router)
 	if ! [[ $ee =~ ^[0-9]+$ ]] || is_floodfill "$ee" || ((ee > N)); then
@@ -497,6 +513,7 @@ write_env_static() {
 	env_set TESTNET_NETID "$NETID"
 	env_set TESTNET_I2PD_VERSION "$("$(i2pd_bin)" --version 2>/dev/null | head -n 1 | awk '{print $3}')"
 	env_set TESTNET_FLOODFILLS "$FLOODFILLS"
+	env_set TESTNET_CLIENT_ROUTERS "$(client_routers)"
 	for ((k = 1; k <= N; k++)); do
 		d=$(router_dir "$k")
 		env_set "TESTNET_ROUTER${k}_ADDR" "$(router_addr "$k")"
@@ -651,8 +668,9 @@ cmd_wait_eepsite() {
 	[[ -n $recorded ]] && NS=$recorded
 	N=$(env_get TESTNET_N)
 	ee=$(env_get TESTNET_EEPSITE_ROUTER)
-	j=${TESTNET_CLIENT_ROUTER:-1}
-	[[ $j != "$ee" ]] || j=3
+	j=${TESTNET_CLIENT_ROUTER:-$(env_get TESTNET_CLIENT_ROUTERS)}
+	j=${j%% *}
+	[[ -n $j ]] || die "no client router (TESTNET_CLIENT_ROUTER or TESTNET_CLIENT_ROUTERS in the env file)"
 	out=$DIR/wait-eepsite.body
 	while ((SECONDS - t0 < WAIT_TIMEOUT)); do
 		code=$(fetch_eepsite "$j" "$out")

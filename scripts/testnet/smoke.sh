@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# smoke.sh - smoke test of the i2pd testnet harness: up, wait for the eepsite,
+# fetch it through another router's HTTP proxy and byte-compare it, down, then
+# check that no process the harness started is alive and the namespace is gone.
+# Always takes the testnet down (trap). Last line:
+#   testnet-smoke: 1 passed, 0 failed     (exit 0)
+#   testnet-smoke: 0 passed, 1 failed     (exit 1)
+# Uses the TESTNET_* settings of testnet.sh.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TESTNET=$SCRIPT_DIR/testnet.sh
+NS=${TESTNET_NS:-i2pgate-tn}
+DIR=${TESTNET_DIR:-/tmp/i2pgate-testnet}
+FETCH_TIMEOUT=${SMOKE_FETCH_TIMEOUT:-90}
+T0=$SECONDS
+FAILED=
+
+log() { printf 'testnet-smoke: %s\n' "$*" >&2; }
+fail() {
+	log "FAIL: $*"
+	FAILED=1
+}
+
+# started_pids: PIDs the harness recorded (pid files and env file).
+started_pids() {
+	{
+		cat "$DIR"/pids/*.pid 2>/dev/null || true
+		grep -E '^TESTNET_[A-Z0-9_]*_PID=' "$DIR/testnet.env" 2>/dev/null | cut -d= -f2 || true
+	} | grep -E '^[0-9]+$' | sort -u
+}
+
+alive() {
+	local pid=$1 state
+	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[[ $state != Z ]]
+}
+
+finish() {
+	local rc=$? pids pid
+	trap - EXIT
+	((rc == 0)) || fail "a step failed (exit status $rc)"
+	pids=$(started_pids)
+	RESTARTS=$(grep -E '^TESTNET_EEPSITE_RESTARTS=' "$DIR/testnet.env" 2>/dev/null | cut -d= -f2) || true
+	"$TESTNET" down || fail "testnet.sh down failed"
+	for pid in $pids; do
+		alive "$pid" && fail "PID $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)) is still alive after down"
+	done
+	for pid in $(pgrep -f -- "$DIR/" || true); do
+		alive "$pid" && [[ $pid != "$$" ]] &&
+			fail "PID $pid runs from $DIR after down: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+	done
+	if ip netns list 2>/dev/null | awk '{print $1}' | grep -qx -- "$NS"; then
+		fail "namespace $NS still exists after down"
+	fi
+	log "took $((SECONDS - T0)) s, eepsite router restarts: ${RESTARTS:-?}"
+	if [[ -n $FAILED ]]; then
+		echo "testnet-smoke: 0 passed, 1 failed"
+		exit 1
+	fi
+	echo "testnet-smoke: 1 passed, 0 failed"
+	exit 0
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+"$TESTNET" up
+ENV_FILE=$("$TESTNET" env)
+# shellcheck disable=SC1090
+source "$ENV_FILE"
+"$TESTNET" wait-eepsite
+
+# Fetch through the last client router's proxy (wait-eepsite used the first):
+# with the default 5 routers a second client destination must find the
+# LeaseSet on its own. Floodfills' proxies are avoided (see testnet.sh
+# client_routers).
+J=${TESTNET_CLIENT_ROUTERS##* }
+proxy_var=TESTNET_ROUTER${J}_HTTPPROXY
+body=$DIR/smoke.body
+ok=
+t1=$SECONDS
+while ((SECONDS - t1 < FETCH_TIMEOUT)); do
+	code=$(ip netns exec "$TESTNET_NS" curl -sS -m 30 -o "$body" -w '%{http_code}' \
+		-x "http://${!proxy_var}" "http://$TESTNET_EEPSITE_B32/" 2>/dev/null) || true
+	if [[ $code == 200 ]] && cmp -s "$body" "$TESTNET_WEB_ROOT/index.html"; then
+		ok=1
+		break
+	fi
+	sleep 2
+done
+if [[ -n $ok ]]; then
+	log "eepsite page fetched through router $J's proxy in $((SECONDS - t1)) s and matches index.html byte for byte"
+else
+	fail "eepsite page through router $J's proxy: last HTTP status ${code:-none}, body differs from $TESTNET_WEB_ROOT/index.html"
+fi

@@ -280,8 +280,9 @@ func (c *Conn) CloseWrite() error {
 	return nil
 }
 
-// CloseRead shuts down the receiving side: queued data is dropped and the
-// peer's writes fail with ECONNRESET.
+// CloseRead shuts down the receiving side: queued data is dropped, the
+// peer's writes fail with ECONNRESET and local reads fail with
+// net.ErrClosed (Linux would return EOF).
 func (c *Conn) CloseRead() error {
 	c.rx.closeRead()
 	return nil

@@ -88,7 +88,7 @@ type keys struct {
 	iEph, rEph       []byte // 32 random bytes each, fed to the key generators
 }
 
-func testKeys(t *testing.T, seed byte) keys {
+func testKeys(t testing.TB, seed byte) keys {
 	t.Helper()
 	gen := func(b byte) KeyPair {
 		kp, err := GenerateKeyPair(bytes.NewReader(bytes.Repeat([]byte{b}, 32)))

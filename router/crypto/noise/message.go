@@ -45,11 +45,13 @@ func (hs *HandshakeState) writeTokens(out []byte) ([]byte, error) {
 	return out, nil
 }
 
-// writeE picks the ephemeral key (preset, else generated until the
-// encoder accepts it), writes its wire form and mixes the plain key into h.
+// writeE picks the ephemeral key (the preset one, else generated until the
+// encoder accepts one), writes its wire form and mixes the plain key into
+// h. A rejected preset key is an error: the caller chose it.
 func (hs *HandshakeState) writeE(out []byte) ([]byte, error) {
 	for try := 0; ; try++ {
-		if hs.presetE != nil {
+		generated := hs.presetE == nil
+		if !generated {
 			hs.e, hs.presetE = *hs.presetE, nil
 		} else {
 			kp, err := GenerateKeyPair(hs.rand)
@@ -63,7 +65,7 @@ func (hs *HandshakeState) writeE(out []byte) ([]byte, error) {
 			break
 		}
 		enc, err := hs.encoder.EncodeEphemeral(out, &hs.e.Public)
-		if errors.Is(err, ErrEphemeralNotEncodable) && try+1 < maxEphemeralTries {
+		if errors.Is(err, ErrEphemeralNotEncodable) && generated && try+1 < maxEphemeralTries {
 			continue
 		}
 		if err != nil {

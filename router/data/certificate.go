@@ -42,7 +42,7 @@ func ParseCertificate(b []byte) (Certificate, []byte, error) {
 	in := cryptobyte.String(b)
 	var c Certificate
 	if err := readCertificate(&in, &c); err != nil {
-		return Certificate{}, nil, err
+		return Certificate{}, nil, fmt.Errorf("data: %w", err)
 	}
 	return c, in, nil
 }
@@ -51,18 +51,18 @@ func readCertificate(in *cryptobyte.String, c *Certificate) error {
 	var typ uint8
 	var payload cryptobyte.String
 	if !in.ReadUint8(&typ) || !in.ReadUint16LengthPrefixed(&payload) {
-		return fmt.Errorf("data: certificate: %w", ErrTruncated)
+		return fmt.Errorf("certificate: %w", ErrTruncated)
 	}
 	c.Type = CertType(typ)
 	c.Payload = bytes.Clone([]byte(payload))
 	switch c.Type {
 	case CertNull, CertHidden:
 		if len(payload) != 0 {
-			return fmt.Errorf("data: certificate: type %d with %d-byte payload: %w", typ, len(payload), ErrInvalid)
+			return fmt.Errorf("certificate: type %d with %d-byte payload: %w", typ, len(payload), ErrInvalid)
 		}
 	case CertKey:
 		if len(payload) < keyCertMinPayload {
-			return fmt.Errorf("data: key certificate: payload %d bytes: %w", len(payload), ErrInvalid)
+			return fmt.Errorf("key certificate: payload %d bytes: %w", len(payload), ErrInvalid)
 		}
 	}
 	return nil

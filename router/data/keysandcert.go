@@ -50,7 +50,7 @@ func ParseKeysAndCert(b []byte) (*KeysAndCert, []byte, error) {
 	in := cryptobyte.String(b)
 	k := new(KeysAndCert)
 	if err := readKeysAndCert(&in, k); err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("data: %w", err)
 	}
 	return k, in, nil
 }
@@ -79,22 +79,22 @@ func readKeysAndCert(in *cryptobyte.String, k *KeysAndCert) error {
 	start := *in
 	var keys []byte
 	if !in.ReadBytes(&keys, KeysAreaSize) {
-		return fmt.Errorf("data: keys and cert: %w", ErrTruncated)
+		return fmt.Errorf("keys and cert: %w", ErrTruncated)
 	}
 	if err := readCertificate(in, &k.cert); err != nil {
-		return fmt.Errorf("data: keys and cert: %w", err)
+		return fmt.Errorf("keys and cert: %w", err)
 	}
 	sigType, cryptoType := k.cert.KeyTypes()
 	if !sigType.Known() {
-		return fmt.Errorf("data: keys and cert: %v: %w", sigType, ErrUnsupportedSigType)
+		return fmt.Errorf("keys and cert: %v: %w", sigType, ErrUnsupportedSigType)
 	}
 	if !cryptoType.Known() {
-		return fmt.Errorf("data: keys and cert: %v: %w", cryptoType, ErrUnsupportedCryptoType)
+		return fmt.Errorf("keys and cert: %v: %w", cryptoType, ErrUnsupportedCryptoType)
 	}
 	sigLen := sigType.PublicKeyLen()
 	excess := max(0, sigLen-SigningAreaSize)
 	if k.cert.Type == CertKey && len(k.cert.excess()) != excess {
-		return fmt.Errorf("data: keys and cert: %d excess key bytes for %v, want %d: %w",
+		return fmt.Errorf("keys and cert: %d excess key bytes for %v, want %d: %w",
 			len(k.cert.excess()), sigType, excess, ErrInvalid)
 	}
 	var sigKey []byte
@@ -139,11 +139,8 @@ func NewKeysAndCert(crypto CryptoType, cryptoPub []byte, signingPub SigningPubli
 	if signingPub.typ != SigDSASHA1 || crypto != CryptoElGamal {
 		cert = NewKeyCertificate(signingPub.typ, crypto, signingPub.key[min(sigLen, SigningAreaSize):])
 	}
-	k, rest, err := ParseKeysAndCert(cert.Append(buf))
-	if err != nil || len(rest) != 0 {
-		return nil, fmt.Errorf("data: keys and cert: re-parse: %w", err)
-	}
-	return k, nil
+	k, _, err := ParseKeysAndCert(cert.Append(buf))
+	return k, err
 }
 
 // NewRouterIdentity builds the standard modern router identity: an X25519

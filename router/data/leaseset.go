@@ -45,7 +45,7 @@ func ParseLeaseSet(b []byte) (*LeaseSet, error) {
 	for i := range ls.leases {
 		var err error
 		if ls.leases[i], in, err = ParseLease(in); err != nil {
-			return nil, fmt.Errorf("data: lease set: %w", err)
+			return nil, fmt.Errorf("data: lease set: lease %d: %w", i, ErrTruncated)
 		}
 	}
 	if !readCopy(&in, ls.dest.SignatureLen(), &ls.signature) {
@@ -89,7 +89,7 @@ func (ls *LeaseSet) Bytes() []byte { return ls.raw }
 
 // Verify checks the destination's signature over everything before it.
 func (ls *LeaseSet) Verify() error {
-	if err := ls.dest.Verify(ls.raw[:len(ls.raw)-len(ls.signature)], ls.signature); err != nil {
+	if err := ls.dest.signingKey.verify(ls.raw[:len(ls.raw)-len(ls.signature)], ls.signature); err != nil {
 		return fmt.Errorf("data: lease set: %w", err)
 	}
 	return nil

@@ -72,7 +72,7 @@ func ParseLeaseSet2(b []byte) (*LeaseSet2, error) {
 	for i := range ls.leases {
 		var err error
 		if ls.leases[i], in, err = ParseLease2(in); err != nil {
-			return nil, fmt.Errorf("data: lease set2: %w", err)
+			return nil, fmt.Errorf("data: lease set2: lease %d: %w", i, ErrTruncated)
 		}
 	}
 	if !readCopy(&in, ls.signer().SignatureLen(), &ls.signature) {
@@ -186,7 +186,7 @@ func (p *LeaseSet2Params) appendBody(buf []byte) ([]byte, error) {
 	if p.Offline != nil {
 		buf = append(buf, p.Offline.raw...)
 	}
-	if buf, err = p.Options.Append(buf); err != nil {
+	if buf, err = p.Options.appendTo(buf); err != nil {
 		return nil, fmt.Errorf("data: lease set2: %w", err)
 	}
 	buf = append(buf, byte(len(p.Keys)))
@@ -214,14 +214,14 @@ func (ls *LeaseSet2) Bytes() []byte { return ls.raw }
 // prepended to everything before it. Expiry is not checked.
 func (ls *LeaseSet2) Verify() error {
 	if ls.offline != nil {
-		if err := ls.offline.Verify(ls.dest.signingKey); err != nil {
+		if err := ls.offline.verify(ls.dest.signingKey); err != nil {
 			return fmt.Errorf("data: lease set2: %w", err)
 		}
 	}
 	signed := make([]byte, 0, 1+len(ls.raw)-len(ls.signature))
 	signed = append(signed, StoreTypeLeaseSet2)
 	signed = append(signed, ls.raw[:len(ls.raw)-len(ls.signature)]...)
-	if err := ls.signer().Verify(signed, ls.signature); err != nil {
+	if err := ls.signer().verify(signed, ls.signature); err != nil {
 		return fmt.Errorf("data: lease set2: %w", err)
 	}
 	return nil

@@ -32,7 +32,7 @@ func ParseMapping(b []byte) (Mapping, []byte, error) {
 	in := cryptobyte.String(b)
 	var m Mapping
 	if err := readMapping(&in, &m); err != nil {
-		return Mapping{}, nil, err
+		return Mapping{}, nil, fmt.Errorf("data: %w", err)
 	}
 	return m, in, nil
 }
@@ -40,7 +40,7 @@ func ParseMapping(b []byte) (Mapping, []byte, error) {
 func readMapping(in *cryptobyte.String, m *Mapping) error {
 	var body cryptobyte.String
 	if !in.ReadUint16LengthPrefixed(&body) {
-		return fmt.Errorf("data: mapping: %w", ErrTruncated)
+		return fmt.Errorf("mapping: %w", ErrTruncated)
 	}
 	var entries []mappingEntry
 	for !body.Empty() {
@@ -48,17 +48,17 @@ func readMapping(in *cryptobyte.String, m *Mapping) error {
 		var eq, semi uint8
 		if !readString(&body, &e.key) || !body.ReadUint8(&eq) ||
 			!readString(&body, &e.value) || !body.ReadUint8(&semi) {
-			return fmt.Errorf("data: mapping: %w", ErrTruncated)
+			return fmt.Errorf("mapping: %w", ErrTruncated)
 		}
 		if eq != '=' || semi != ';' {
-			return fmt.Errorf("data: mapping: missing '=' or ';' after %q: %w", e.key, ErrInvalid)
+			return fmt.Errorf("mapping: missing '=' or ';' after %q: %w", e.key, ErrInvalid)
 		}
 		entries = append(entries, e)
 	}
 	slices.SortStableFunc(entries, func(a, b mappingEntry) int { return strings.Compare(a.key, b.key) })
 	for i := 1; i < len(entries); i++ {
 		if entries[i].key == entries[i-1].key {
-			return fmt.Errorf("data: mapping: key %q: %w", entries[i].key, ErrDuplicateKey)
+			return fmt.Errorf("mapping: key %q: %w", entries[i].key, ErrDuplicateKey)
 		}
 	}
 	m.entries = entries
@@ -125,12 +125,20 @@ func (m Mapping) Equal(o Mapping) bool {
 
 // Append appends the wire form of m, sorted by key, to dst.
 func (m Mapping) Append(dst []byte) ([]byte, error) {
+	b, err := m.appendTo(dst)
+	if err != nil {
+		return dst, fmt.Errorf("data: %w", err)
+	}
+	return b, nil
+}
+
+func (m Mapping) appendTo(dst []byte) ([]byte, error) {
 	size := 0
 	for _, e := range m.entries {
 		size += 1 + len(e.key) + 1 + 1 + len(e.value) + 1
 	}
 	if size > MaxMappingSize {
-		return dst, fmt.Errorf("data: mapping: size %d: %w", size, ErrInvalid)
+		return dst, fmt.Errorf("mapping: size %d: %w", size, ErrInvalid)
 	}
 	dst = append(dst, byte(size>>8), byte(size))
 	for _, e := range m.entries {

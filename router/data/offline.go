@@ -29,14 +29,14 @@ func readOfflineSignature(in *cryptobyte.String, destSigLen int, o *OfflineSigna
 	var typ uint16
 	var key []byte
 	if !in.ReadUint32(&o.expires) || !in.ReadUint16(&typ) {
-		return fmt.Errorf("data: offline signature: %w", ErrTruncated)
+		return fmt.Errorf("offline signature: %w", ErrTruncated)
 	}
 	t := SigType(typ)
 	if !t.Known() {
-		return fmt.Errorf("data: offline signature: transient %v: %w", t, ErrUnsupportedSigType)
+		return fmt.Errorf("offline signature: transient %v: %w", t, ErrUnsupportedSigType)
 	}
 	if !in.ReadBytes(&key, t.PublicKeyLen()) || !readCopy(in, destSigLen, &o.sig) {
-		return fmt.Errorf("data: offline signature: %w", ErrTruncated)
+		return fmt.Errorf("offline signature: %w", ErrTruncated)
 	}
 	o.transient = SigningPublicKey{typ: t, key: bytes.Clone(key)}
 	o.raw = bytes.Clone(start[:len(start)-len(*in)])
@@ -81,9 +81,16 @@ func (o *OfflineSignature) Bytes() []byte { return o.raw }
 // Verify checks the block's signature with the destination's signing key.
 // It does not check expiry; compare Expires with the clock for that.
 func (o *OfflineSignature) Verify(dest SigningPublicKey) error {
+	if err := o.verify(dest); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	return nil
+}
+
+func (o *OfflineSignature) verify(dest SigningPublicKey) error {
 	signedLen := len(o.raw) - len(o.sig)
-	if err := dest.Verify(o.raw[:signedLen], o.sig); err != nil {
-		return fmt.Errorf("data: offline signature: %w", err)
+	if err := dest.verify(o.raw[:signedLen], o.sig); err != nil {
+		return fmt.Errorf("offline signature: %w", err)
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func (p *PrivateKeys) readOffline(in *cryptobyte.String) error {
 	if err := readOfflineSignature(in, p.identity.SignatureLen(), p.offline); err != nil {
 		return fmt.Errorf("data: private keys: %w", err)
 	}
-	if err := p.offline.Verify(p.identity.signingKey); err != nil {
+	if err := p.offline.verify(p.identity.signingKey); err != nil {
 		return fmt.Errorf("data: private keys: %w", err)
 	}
 	t := p.offline.transient.typ

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -37,30 +38,39 @@ func ParseRouterAddress(b []byte) (*RouterAddress, []byte, error) {
 	in := cryptobyte.String(b)
 	a := new(RouterAddress)
 	if err := readRouterAddress(&in, a); err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("data: %w", err)
 	}
 	return a, in, nil
 }
 
 func readRouterAddress(in *cryptobyte.String, a *RouterAddress) error {
 	if !in.ReadUint8(&a.Cost) || !readDate(in, &a.Expiration) || !readString(in, &a.Transport) {
-		return fmt.Errorf("data: router address: %w", ErrTruncated)
+		return fmt.Errorf("router address: %w", ErrTruncated)
 	}
 	if err := readMapping(in, &a.Options); err != nil {
-		return fmt.Errorf("data: router address %s: %w", a.Transport, err)
+		return fmt.Errorf("router address %s: %w", a.Transport, err)
 	}
 	return nil
 }
 
 // Append appends the wire form of a.
 func (a *RouterAddress) Append(dst []byte) ([]byte, error) {
-	dst = append(dst, a.Cost)
-	dst, _ = AppendInteger(dst, uint64(a.Expiration), DateSize)
-	dst, err := AppendString(dst, a.Transport)
+	b, err := a.appendTo(dst)
 	if err != nil {
-		return dst, fmt.Errorf("data: router address: transport: %w", err)
+		return dst, fmt.Errorf("data: %w", err)
 	}
-	return a.Options.Append(dst)
+	return b, nil
+}
+
+func (a *RouterAddress) appendTo(dst []byte) ([]byte, error) {
+	if len(a.Transport) > MaxStringLen {
+		return dst, fmt.Errorf("router address: transport style of %d bytes: %w", len(a.Transport), ErrInvalid)
+	}
+	dst = append(dst, a.Cost)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(a.Expiration))
+	dst = append(dst, byte(len(a.Transport)))
+	dst = append(dst, a.Transport...)
+	return a.Options.appendTo(dst)
 }
 
 // Clone returns an independent copy of a.

@@ -91,12 +91,12 @@ func NewRouterInfo(id *RouterIdentity, published time.Time, addrs []*RouterAddre
 	buf = append(buf, byte(len(addrs)))
 	var err error
 	for _, a := range addrs {
-		if buf, err = a.Append(buf); err != nil {
+		if buf, err = a.appendTo(buf); err != nil {
 			return nil, fmt.Errorf("data: router info: %w", err)
 		}
 	}
 	buf = append(buf, 0) // peer_size
-	if buf, err = opts.Append(buf); err != nil {
+	if buf, err = opts.appendTo(buf); err != nil {
 		return nil, fmt.Errorf("data: router info: %w", err)
 	}
 	sig, err := signer.Sign(buf)
@@ -112,7 +112,7 @@ func (ri *RouterInfo) Bytes() []byte { return ri.raw }
 // Verify checks the signature over everything before it.
 func (ri *RouterInfo) Verify() error {
 	signed := ri.raw[:len(ri.raw)-len(ri.signature)]
-	if err := ri.identity.Verify(signed, ri.signature); err != nil {
+	if err := ri.identity.signingKey.verify(signed, ri.signature); err != nil {
 		return fmt.Errorf("data: router info %v: %w", ri.Hash(), err)
 	}
 	return nil

@@ -52,11 +52,20 @@ func (k SigningPublicKey) SignatureLen() int { return k.typ.SignatureLen() }
 // EdDSA Ed25519 and RedDSA Ed25519 (whose verification is Ed25519's); other
 // types return an error wrapping ErrUnsupportedSigType.
 func (k SigningPublicKey) Verify(msg, sig []byte) error {
+	if err := k.verify(msg, sig); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	return nil
+}
+
+// verify is Verify without the package prefix, for callers that add
+// their own context.
+func (k SigningPublicKey) verify(msg, sig []byte) error {
 	if len(k.key) == 0 {
-		return fmt.Errorf("data: verify: no key: %w", ErrInvalid)
+		return fmt.Errorf("verify: no key: %w", ErrInvalid)
 	}
 	if len(sig) != k.typ.SignatureLen() {
-		return fmt.Errorf("data: verify: %v signature length %d: %w", k.typ, len(sig), ErrBadSignature)
+		return fmt.Errorf("verify: %v signature length %d: %w", k.typ, len(sig), ErrBadSignature)
 	}
 	var ok bool
 	switch k.typ {
@@ -75,10 +84,10 @@ func (k SigningPublicKey) Verify(msg, sig []byte) error {
 		h := sha1.Sum(msg)
 		ok = verifyDSA(k.key, h[:], sig)
 	default:
-		return fmt.Errorf("data: verify: %v: %w", k.typ, ErrUnsupportedSigType)
+		return fmt.Errorf("verify: %v: %w", k.typ, ErrUnsupportedSigType)
 	}
 	if !ok {
-		return fmt.Errorf("data: verify: %v: %w", k.typ, ErrBadSignature)
+		return fmt.Errorf("verify: %v: %w", k.typ, ErrBadSignature)
 	}
 	return nil
 }

@@ -3,7 +3,8 @@
 // and .b32.i2p names, Hash, Date, String, Mapping, Certificate, the
 // signature and crypto type tables, KeysAndCert (RouterIdentity and
 // Destination), the i2pd private keys file, RouterAddress, RouterInfo,
-// Lease, Lease2, LeaseSet and LeaseSet2 with offline signatures.
+// Lease, Lease2, LeaseSet and LeaseSet2 with offline signatures, and the
+// cleartext outer layer of EncryptedLeaseSet.
 //
 // Parsers are pure: they check every length before reading, never log and
 // never panic; structures covered by a signature keep their original bytes,
@@ -13,7 +14,8 @@
 //
 // Signature verification covers DSA-SHA1, ECDSA P-256/P-384/P-521, Ed25519
 // and RedDSA (verified as Ed25519); signing is Ed25519 only. RSA, GOST and
-// Ed25519ph keys are parsed but not verified. Encrypted (type 5) and meta
-// (type 7) lease sets, b33 names, ElGamal arithmetic and all transport,
-// tunnel and netdb logic are left to other packages.
+// Ed25519ph keys are parsed but not verified. Meta lease sets (type 7),
+// blinding and decryption of encrypted lease sets, b33 names, ElGamal
+// arithmetic, expiry and clock-skew policy, and all transport, tunnel and
+// netdb logic are left to other packages.
 package data

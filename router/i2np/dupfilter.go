@@ -71,20 +71,28 @@ func NewDupFilter(capacity int) *DupFilter {
 // is outside the acceptance window (Message.Expired at now) is reported as
 // a duplicate: it cannot be remembered and must be dropped anyway.
 func (f *DupFilter) Duplicate(id uint32, expiration, now time.Time) bool {
-	var b [5]byte
-	b[0] = 0 // domain: message ids
-	binary.BigEndian.PutUint32(b[1:], id)
-	return f.check(maphash.Bytes(f.seed, b[:]), expiration, now)
+	return f.check(f.idHash(id), expiration, now)
 }
 
 // DuplicateKey is Duplicate for a caller-chosen key (for tunnel messages an
 // 8- or 16-byte value); keys never collide with ids by construction.
 func (f *DupFilter) DuplicateKey(key []byte, expiration, now time.Time) bool {
+	return f.check(f.keyHash(key), expiration, now)
+}
+
+func (f *DupFilter) idHash(id uint32) uint64 {
+	var b [5]byte
+	b[0] = 0 // domain: message ids
+	binary.BigEndian.PutUint32(b[1:], id)
+	return maphash.Bytes(f.seed, b[:])
+}
+
+func (f *DupFilter) keyHash(key []byte) uint64 {
 	var h maphash.Hash
 	h.SetSeed(f.seed)
 	h.WriteByte(1) // domain: keys
 	h.Write(key)
-	return f.check(h.Sum64(), expiration, now)
+	return h.Sum64()
 }
 
 func (f *DupFilter) check(h uint64, expiration, now time.Time) bool {
@@ -94,20 +102,23 @@ func (f *DupFilter) check(h uint64, expiration, now time.Time) bool {
 	sliceMs := DupSlice.Milliseconds()
 	cur := floorDiv(now.UnixMilli(), sliceMs)
 	slice := floorDiv(expiration.Add(ClockSkew).UnixMilli(), sliceMs)
-	h1, h2 := uint32(h), uint32(h>>32)|1
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	seen := false
+	seen := f.containsLocked(h, cur)
+	f.bucketLocked(slice, cur).set(h, f.mask)
+	return seen
+}
+
+// containsLocked tests h against every bucket whose slice is not over.
+func (f *DupFilter) containsLocked(h uint64, cur int64) bool {
 	for i := range f.buckets {
 		b := &f.buckets[i]
-		if b.used && b.slice >= cur && b.test(h1, h2, f.mask) {
-			seen = true
-			break
+		if b.used && b.slice >= cur && b.test(h, f.mask) {
+			return true
 		}
 	}
-	f.bucketLocked(slice, cur).set(h1, h2, f.mask)
-	return seen
+	return false
 }
 
 // bucketLocked returns the bucket for forget slice, recycling the ring
@@ -130,7 +141,11 @@ func (f *DupFilter) bucketLocked(slice, cur int64) *dupBucket {
 	return b
 }
 
-func (b *dupBucket) test(h1, h2, mask uint32) bool {
+// probes derives the bit indexes of h by double hashing.
+func probes(h uint64) (h1, h2 uint32) { return uint32(h), uint32(h>>32) | 1 }
+
+func (b *dupBucket) test(h uint64, mask uint32) bool {
+	h1, h2 := probes(h)
 	for i := uint32(0); i < dupProbes; i++ {
 		idx := (h1 + i*h2) & mask
 		if b.words[idx/64]&(1<<(idx%64)) == 0 {
@@ -140,7 +155,8 @@ func (b *dupBucket) test(h1, h2, mask uint32) bool {
 	return true
 }
 
-func (b *dupBucket) set(h1, h2, mask uint32) {
+func (b *dupBucket) set(h uint64, mask uint32) {
+	h1, h2 := probes(h)
 	for i := uint32(0); i < dupProbes; i++ {
 		idx := (h1 + i*h2) & mask
 		b.words[idx/64] |= 1 << (idx % 64)

@@ -1,0 +1,212 @@
+package i2np
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func TestDupFilterBasic(t *testing.T) {
+	f := NewDupFilter(0)
+	now := testTime
+	exp := now.Add(ExpirationTimeout)
+	steps := []struct {
+		name string
+		dup  bool
+		call func() bool
+	}{
+		{"first id", false, func() bool { return f.Duplicate(1, exp, now) }},
+		{"replayed id", true, func() bool { return f.Duplicate(1, exp, now) }},
+		{"replay with another expiration", true, func() bool { return f.Duplicate(1, exp.Add(time.Minute), now) }},
+		{"other id", false, func() bool { return f.Duplicate(2, exp, now) }},
+		{"key with id bytes", false, func() bool { return f.DuplicateKey([]byte{0, 0, 0, 1}, exp, now) }},
+		{"16-byte key", false, func() bool { return f.DuplicateKey(filled(9, 16), exp, now) }},
+		{"16-byte key again", true, func() bool { return f.DuplicateKey(filled(9, 16), exp, now) }},
+		{"8-byte prefix of it", false, func() bool { return f.DuplicateKey(filled(9, 8), exp, now) }},
+		{"still seen at exp+ClockSkew", true, func() bool { return f.Duplicate(1, exp, exp.Add(ClockSkew)) }},
+		{"expired is rejected", true, func() bool { return f.Duplicate(3, exp, exp.Add(ClockSkew+time.Second)) }},
+		{"too far ahead is rejected", true, func() bool { return f.Duplicate(4, now.Add(MaxFutureExpiration+time.Second), now) }},
+		{"farthest accepted expiration", false, func() bool { return f.Duplicate(5, now.Add(MaxFutureExpiration), now) }},
+	}
+	for _, s := range steps {
+		if got := s.call(); got != s.dup {
+			t.Fatalf("%s: Duplicate = %v, want %v", s.name, got, s.dup)
+		}
+	}
+}
+
+// TestDupFilterForgets checks that entries are dropped once their forget
+// time (expiration + ClockSkew) has passed, so buckets are recycled.
+func TestDupFilterForgets(t *testing.T) {
+	f := NewDupFilter(64)
+	t0 := testTime
+	if f.Duplicate(1, t0, t0) {
+		t.Fatal("fresh id reported")
+	}
+	// Within the window, whatever the new expiration, it is remembered.
+	if !f.Duplicate(1, t0.Add(30*time.Second), t0.Add(30*time.Second)) {
+		t.Fatal("forgotten too early")
+	}
+	// Far later the old entry (forget time t0+90s at most) is gone.
+	later := t0.Add(10 * time.Minute)
+	if f.Duplicate(1, later, later) {
+		t.Fatal("remembered after its forget time")
+	}
+	// Run through many slices: memory stays in the fixed ring.
+	for i := range 1000 {
+		now := later.Add(time.Duration(i) * 7 * time.Second)
+		f.Duplicate(uint32(i), now.Add(ExpirationTimeout), now)
+	}
+	used := 0
+	for i := range f.buckets {
+		if f.buckets[i].words != nil {
+			used++
+			if len(f.buckets[i].words) != 64*dupBitsPerEntry/64 {
+				t.Fatalf("bucket of %d words", len(f.buckets[i].words))
+			}
+		}
+	}
+	if used > dupBuckets {
+		t.Fatalf("%d buckets", used)
+	}
+}
+
+func TestDupFilterClockBackwards(t *testing.T) {
+	f := NewDupFilter(64)
+	now := testTime
+	for i := range 100 {
+		f.Duplicate(uint32(i), now.Add(MaxFutureExpiration), now)
+	}
+	back := now.Add(-5 * time.Minute)
+	for i := range 100 {
+		// Out of the window of the earlier clock, in the window now.
+		f.Duplicate(uint32(1000+i), back.Add(time.Minute), back)
+	}
+	// The first ids are still remembered when the clock returns.
+	for i := range 100 {
+		if !f.Duplicate(uint32(i), now.Add(MaxFutureExpiration), now) {
+			t.Fatalf("id %d forgotten after the clock went back", i)
+		}
+	}
+}
+
+func TestDupFilterFalsePositives(t *testing.T) {
+	f := NewDupFilter(DupFilterCapacity)
+	now := testTime
+	exp := now.Add(ExpirationTimeout)
+	r := rand.New(rand.NewPCG(1, 2))
+	seen := map[uint32]bool{}
+	for len(seen) < DupFilterCapacity {
+		id := r.Uint32()
+		if !seen[id] {
+			seen[id] = true
+			f.Duplicate(id, exp, now)
+		}
+	}
+	const trials = 50000
+	fp := 0
+	var key [8]byte
+	for i := 0; i < trials; i++ {
+		binary.BigEndian.PutUint64(key[:], r.Uint64())
+		if f.contains(f.keyHash(key[:]), now) {
+			fp++
+		}
+	}
+	// Nominal rate at capacity is about 6e-4.
+	if rate := float64(fp) / trials; rate > 0.005 {
+		t.Fatalf("false-positive rate %.4f at capacity", rate)
+	}
+	// No false negatives.
+	for id := range seen {
+		if !f.Duplicate(id, exp, now) {
+			t.Fatalf("id %d not remembered", id)
+		}
+	}
+}
+
+// TestDupFilterConcurrent races goroutines on the same ids: exactly one
+// caller may see each id as new.
+func TestDupFilterConcurrent(t *testing.T) {
+	f := NewDupFilter(0)
+	now := testTime
+	exp := now.Add(ExpirationTimeout)
+	const ids, workers = 500, 4
+	var fresh [ids]atomic.Int32
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range ids {
+				if !f.Duplicate(uint32(id), exp, now) {
+					fresh[id].Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for id := range fresh {
+		if n := fresh[id].Load(); n != 1 {
+			t.Fatalf("id %d new for %d callers", id, n)
+		}
+	}
+}
+
+func TestNewDupFilterSizes(t *testing.T) {
+	for _, tc := range []struct{ capacity, bits int }{
+		{0, DupFilterCapacity * dupBitsPerEntry},
+		{1, 64},
+		{100, 2048},
+		{1 << 30, MaxDupFilterCapacity * dupBitsPerEntry},
+	} {
+		if got := int(NewDupFilter(tc.capacity).mask) + 1; got != tc.bits {
+			t.Errorf("capacity %d: %d bits, want %d", tc.capacity, got, tc.bits)
+		}
+	}
+}
+
+func TestFloorDiv(t *testing.T) {
+	for _, tc := range []struct{ a, b, q int64 }{{7, 3, 2}, {-7, 3, -3}, {-6, 3, -2}, {0, 3, 0}, {6, 3, 2}} {
+		if q := floorDiv(tc.a, tc.b); q != tc.q {
+			t.Errorf("floorDiv(%d, %d) = %d, want %d", tc.a, tc.b, q, tc.q)
+		}
+	}
+}
+
+// contains tests h without recording it.
+func (f *DupFilter) contains(h uint64, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.containsLocked(h, floorDiv(now.UnixMilli(), DupSlice.Milliseconds()))
+}
+
+// TestDupFilterOverload documents the degradation past capacity: memory
+// stays fixed and the false-positive rate rises.
+func TestDupFilterOverload(t *testing.T) {
+	f := NewDupFilter(256)
+	now := testTime
+	exp := now.Add(ExpirationTimeout)
+	for i := range 4 * 256 {
+		f.Duplicate(uint32(i), exp, now)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	fp := 0
+	for range 10000 {
+		if f.contains(f.idHash(r.Uint32()|1<<31), now) {
+			fp++
+		}
+	}
+	t.Logf("false-positive rate at 4x capacity: %.3f", float64(fp)/10000)
+	if fp > 5000 {
+		t.Fatalf("false-positive rate %.3f at 4x capacity", float64(fp)/10000)
+	}
+}

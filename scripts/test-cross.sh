@@ -8,8 +8,6 @@ cd "$(dirname "$0")/.."
 targets=${CROSS_TARGETS:-armv7 mipsle mips}
 read -r -a pkgarr <<< "${CROSS_PKGS:-./router/...}"
 export CGO_ENABLED=0
-# Tests that re-execute their own binary or start real routers know this variable.
-export I2PGATE_EMULATED=1
 
 fail=0
 for t in $targets; do
@@ -22,6 +20,8 @@ for t in $targets; do
     *) echo "test-cross: unknown target $t" >&2; exit 2 ;;
   esac
   command -v "$qemu" >/dev/null || { echo "test-cross: $qemu missing (scripts/install-deps.sh)" >&2; exit 1; }
+  # Tests that re-execute their own binary run the child through the emulator.
+  export I2PGATE_TEST_EXEC="$qemu"
   echo "== test-cross $t ($qemu)"
   if ! env GOOS=linux "${env[@]}" go test -count=1 -exec "$qemu" "${pkgarr[@]}"; then
     echo "test-cross: $t FAILED" >&2

@@ -45,7 +45,14 @@ func TestCrash(t *testing.T) {
 // runCrashChild starts this test binary as a writer and SIGKILLs it after d.
 func runCrashChild(t *testing.T, path string, d time.Duration) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	args := []string{os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1"}
+	// Under scripts/test-cross.sh the test binary is foreign: run the child through
+	// the same emulator, and give it time to start.
+	if emu := os.Getenv("I2PGATE_TEST_EXEC"); emu != "" {
+		args = append([]string{emu}, args...)
+		d *= 10
+	}
+	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), crashEnv+"="+path)
 	out, err := cmd.StdoutPipe()
 	if err != nil {

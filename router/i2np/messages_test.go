@@ -194,7 +194,7 @@ func TestMessageHelpers(t *testing.T) {
 	}
 	// Errors leave dst as it was.
 	bad := TunnelData{Data: []byte{1}}
-	for _, f := range []func([]byte, Payload, uint32, time.Time) ([]byte, error){AppendStandardPayload, AppendShortPayload} {
+	for _, f := range []func([]byte, Payload, uint32, time.Time) ([]byte, error){AppendStandardPayload[Payload], AppendShortPayload[Payload]} {
 		dst, err := f([]byte{1, 2}, bad, 1, testTime)
 		wantErr(t, err, ErrInvalid)
 		if !bytes.Equal(dst, []byte{1, 2}) {

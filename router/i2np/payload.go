@@ -89,8 +89,10 @@ func NewMessage(p Payload, id uint32, expiration time.Time) (Message, error) {
 }
 
 // AppendStandardPayload appends a standard-header message carrying p to
-// dst, encoding p in place after the header (no intermediate buffer).
-func AppendStandardPayload(dst []byte, p Payload, id uint32, expiration time.Time) ([]byte, error) {
+// dst, encoding p in place after the header (no intermediate buffer). It is
+// generic so that a concrete p is not boxed: with enough room in dst it does
+// not allocate.
+func AppendStandardPayload[P Payload](dst []byte, p P, id uint32, expiration time.Time) ([]byte, error) {
 	start := len(dst)
 	dst, err := Message{Type: p.Type(), ID: id, Expiration: expiration}.AppendStandard(dst)
 	if err != nil {
@@ -112,8 +114,9 @@ func AppendStandardPayload(dst []byte, p Payload, id uint32, expiration time.Tim
 }
 
 // AppendShortPayload appends a short-header message carrying p to dst,
-// encoding p in place after the header.
-func AppendShortPayload(dst []byte, p Payload, id uint32, expiration time.Time) ([]byte, error) {
+// encoding p in place after the header, without allocating when dst has
+// room.
+func AppendShortPayload[P Payload](dst []byte, p P, id uint32, expiration time.Time) ([]byte, error) {
 	start := len(dst)
 	dst, err := Message{Type: p.Type(), ID: id, Expiration: expiration}.AppendShort(dst)
 	if err != nil {

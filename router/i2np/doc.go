@@ -11,9 +11,12 @@
 // log, never panic, never allocate in proportion to a length field that the
 // input has not yet been checked to hold, and return errors prefixed "i2np:"
 // that wrap ErrTruncated, ErrTrailingData, ErrInvalid, ErrChecksum or
-// ErrTooLarge. Slices in parsed values alias the input; copy them to keep
-// them beyond the input's lifetime. Every Append reproduces exactly the bytes
-// a successful parse consumed.
+// ErrTooLarge. Byte-slice fields of parsed values (Message.Payload, Data,
+// Message) alias the input, so copy them to keep them beyond the input's
+// lifetime; lists of hashes, tags and build records are copied. Every Append
+// reproduces exactly the bytes a successful parse consumed, and
+// AppendStandardPayload/AppendShortPayload encode without allocating when
+// the destination has room.
 //
 // Left to others: the contents of LeaseSets and RouterInfos (router/data),
 // garlic encryption and cloves (router/garlic), build record cleartexts and

@@ -16,7 +16,9 @@
 # 12000), TESTNET_I2PGATE_SLOTS (spare i2pgate addresses, default 4),
 # TESTNET_WAIT_TIMEOUT (wait-eepsite bound in s, default 240), TESTNET_CLIENT_ROUTER
 # (router whose HTTP proxy wait-eepsite uses, default the first of
-# TESTNET_CLIENT_ROUTERS), TESTNET_EEPSITE_ROUTER (default N), I2PGATE_BIN.
+# TESTNET_CLIENT_ROUTERS), TESTNET_EEPSITE_ROUTER (default N),
+# TESTNET_EEPSITE_OUTBOUND_LENGTH (default 0), TESTNET_RESTART_AFTER (default 60),
+# I2PGATE_BIN.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,6 +33,11 @@ BANDWIDTH=${TESTNET_BANDWIDTH:-X}
 LOGLEVEL=${TESTNET_LOGLEVEL:-info}
 I2PGATE_SLOTS=${TESTNET_I2PGATE_SLOTS:-4}
 WAIT_TIMEOUT=${TESTNET_WAIT_TIMEOUT:-240}
+# wait-eepsite restarts the eepsite's router when the eepsite has not been
+# reachable and no floodfill has listed its LeaseSet for this many seconds.
+RESTART_AFTER=${TESTNET_RESTART_AFTER:-60}
+# 0 avoids the LeaseSet publish race of i2pd 2.45.1 (INTEROP.md); 1-2 provoke it.
+EEPSITE_OUTBOUND_LENGTH=${TESTNET_EEPSITE_OUTBOUND_LENGTH:-0}
 FLOODFILLS="1 2"
 WEB_ADDR=127.0.0.1:8080
 CONSOLE_PORT=7070
@@ -103,6 +110,9 @@ env_set() {
 	printf '%s=%q\n' "$1" "$2" >>"$tmp"
 	mv "$tmp" "$ENV_FILE"
 }
+
+# env_add KEY VALUE: append a line to the env file (for the fresh file of up).
+env_add() { printf '%s=%q\n' "$1" "$2" >>"$ENV_FILE"; }
 
 env_unset() {
 	[[ -f $ENV_FILE ]] || return 0
@@ -317,7 +327,7 @@ port = ${WEB_ADDR##*:}
 inport = 80
 keys = eepsite.dat
 inbound.length = 1
-outbound.length = 0
+outbound.length = $EEPSITE_OUTBOUND_LENGTH
 inbound.quantity = 2
 outbound.quantity = 2
 EOF
@@ -450,6 +460,7 @@ cmd_up() {
 	mkdir -p "$DIR" "$PID_DIR" "$DIR/bin"
 	touch "$DIR/$MARKER"
 	build_webserver
+	log "web server built ($((SECONDS - t0)) s)"
 	write_www
 	ns_create
 	write_env_static
@@ -475,6 +486,7 @@ cmd_up() {
 		write_i2pd_conf "$k" "$DIR/seed.zip"
 		start_router "$k" >/dev/null
 	done
+	log "routers started ($((SECONDS - t0)) s)"
 	for ((k = 1; k <= N; k++)); do
 		wait_file "$(router_dir "$k")/router.info" 20 || die "router $k wrote no router.info"
 		env_set "TESTNET_ROUTER${k}_HASH" "$(ident_hash "$(router_dir "$k")/router.info")"
@@ -507,34 +519,34 @@ console_b32() {
 write_env_static() {
 	local k d ee
 	ee=$(eepsite_router)
-	env_set TESTNET_NS "$NS"
-	env_set TESTNET_DIR "$DIR"
-	env_set TESTNET_N "$N"
-	env_set TESTNET_NETID "$NETID"
-	env_set TESTNET_I2PD_VERSION "$("$(i2pd_bin)" --version 2>/dev/null | head -n 1 | awk '{print $3}')"
-	env_set TESTNET_FLOODFILLS "$FLOODFILLS"
-	env_set TESTNET_CLIENT_ROUTERS "$(client_routers)"
+	env_add TESTNET_NS "$NS"
+	env_add TESTNET_DIR "$DIR"
+	env_add TESTNET_N "$N"
+	env_add TESTNET_NETID "$NETID"
+	env_add TESTNET_I2PD_VERSION "$("$(i2pd_bin)" --version 2>/dev/null | head -n 1 | awk '{print $3}')"
+	env_add TESTNET_FLOODFILLS "$FLOODFILLS"
+	env_add TESTNET_CLIENT_ROUTERS "$(client_routers)"
 	for ((k = 1; k <= N; k++)); do
 		d=$(router_dir "$k")
-		env_set "TESTNET_ROUTER${k}_ADDR" "$(router_addr "$k")"
-		env_set "TESTNET_ROUTER${k}_NTCP2_PORT" "$(router_port "$k")"
-		env_set "TESTNET_ROUTER${k}_SSU2_PORT" "$(router_port "$k")"
-		env_set "TESTNET_ROUTER${k}_DATADIR" "$d"
-		env_set "TESTNET_ROUTER${k}_CONSOLE" "$(router_addr "$k"):$CONSOLE_PORT"
-		env_set "TESTNET_ROUTER${k}_HTTPPROXY" "$(router_addr "$k"):$HTTPPROXY_PORT"
-		env_set "TESTNET_ROUTER${k}_SOCKS" "$(router_addr "$k"):$SOCKS_PORT"
-		env_set "TESTNET_ROUTER${k}_FLOODFILL" "$(is_floodfill "$k" && echo 1 || echo 0)"
+		env_add "TESTNET_ROUTER${k}_ADDR" "$(router_addr "$k")"
+		env_add "TESTNET_ROUTER${k}_NTCP2_PORT" "$(router_port "$k")"
+		env_add "TESTNET_ROUTER${k}_SSU2_PORT" "$(router_port "$k")"
+		env_add "TESTNET_ROUTER${k}_DATADIR" "$d"
+		env_add "TESTNET_ROUTER${k}_CONSOLE" "$(router_addr "$k"):$CONSOLE_PORT"
+		env_add "TESTNET_ROUTER${k}_HTTPPROXY" "$(router_addr "$k"):$HTTPPROXY_PORT"
+		env_add "TESTNET_ROUTER${k}_SOCKS" "$(router_addr "$k"):$SOCKS_PORT"
+		env_add "TESTNET_ROUTER${k}_FLOODFILL" "$(is_floodfill "$k" && echo 1 || echo 0)"
 	done
-	env_set TESTNET_EEPSITE_ROUTER "$ee"
-	env_set TESTNET_EEPSITE_KEYS "$(router_dir "$ee")/eepsite.dat"
-	env_set TESTNET_WEB_ADDR "$WEB_ADDR"
-	env_set TESTNET_WEB_ROOT "$DIR/www"
-	env_set TESTNET_WEB_BIN "$DIR/bin/webserver"
-	env_set TESTNET_SEED_ZIP "$DIR/seed.zip"
-	env_set TESTNET_SEED_DIR "$DIR/seed/routerInfo"
-	env_set TESTNET_I2PGATE_SLOTS "$I2PGATE_SLOTS"
+	env_add TESTNET_EEPSITE_ROUTER "$ee"
+	env_add TESTNET_EEPSITE_KEYS "$(router_dir "$ee")/eepsite.dat"
+	env_add TESTNET_WEB_ADDR "$WEB_ADDR"
+	env_add TESTNET_WEB_ROOT "$DIR/www"
+	env_add TESTNET_WEB_BIN "$DIR/bin/webserver"
+	env_add TESTNET_SEED_ZIP "$DIR/seed.zip"
+	env_add TESTNET_SEED_DIR "$DIR/seed/routerInfo"
+	env_add TESTNET_I2PGATE_SLOTS "$I2PGATE_SLOTS"
 	for ((k = 1; k <= I2PGATE_SLOTS; k++)); do
-		env_set "TESTNET_I2PGATE_ADDR$k" "$(gate_addr "$k")"
+		env_add "TESTNET_I2PGATE_ADDR$k" "$(gate_addr "$k")"
 	done
 }
 
@@ -685,7 +697,7 @@ cmd_wait_eepsite() {
 		else
 			seen+=", no floodfill holds the LeaseSet"
 			# LeaseSet publish race (INTEROP.md): restart the eepsite's router.
-			if ((SECONDS - last_restart >= 60)); then
+			if ((SECONDS - last_restart >= RESTART_AFTER)); then
 				restart_router "$ee"
 				restarts=$((restarts + 1))
 				last_restart=$SECONDS
@@ -743,6 +755,7 @@ cmd_add_i2pgate() {
 		--loglevel=debug "$@")
 	printf '%q ' "$bin" "${args[@]}" >"$d/cmdline.txt"
 	echo >>"$d/cmdline.txt"
+	printf '=== %s testnet.sh add-i2pgate %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$k" >>"$d/i2pgate.log"
 	pid=$(start_bg "i2pgate-$k" "$d/i2pgate.log" "$bin" "${args[@]}")
 	sleep 2
 	if ! pid_ours "$pid"; then

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"i2pgate/router/clock"
 	"i2pgate/router/data"
@@ -56,7 +57,7 @@ type Config struct {
 type Router struct {
 	cfg  Config
 	log  *slog.Logger
-	clk  clock.Clock
+	clk  *clock.Skewed // the injected clock corrected by the skew peers report
 	rand io.Reader
 
 	keys   *data.PrivateKeys
@@ -67,9 +68,10 @@ type Router struct {
 	// state guards the fields below it.
 	state struct {
 		sync.Mutex
-		started bool
-		closed  bool
-		ri      *data.RouterInfo
+		started   bool
+		startedAt time.Time
+		closed    bool
+		ri        *data.RouterInfo
 	}
 	closeOnce sync.Once
 	closeErr  error
@@ -86,7 +88,7 @@ func New(cfg Config) (*Router, error) {
 	if cfg.BandwidthCaps == 0 {
 		cfg.BandwidthCaps = 'L'
 	}
-	r := &Router{cfg: cfg, log: cfg.Logger, clk: clock.Or(cfg.Clock), rand: cfg.Rand}
+	r := &Router{cfg: cfg, log: cfg.Logger, clk: clock.NewSkewed(clock.Or(cfg.Clock), nil), rand: cfg.Rand}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -128,6 +130,7 @@ func (r *Router) Start(ctx context.Context) error {
 	}
 	r.state.ri = ri
 	r.state.started = true
+	r.state.startedAt = r.clk.Now()
 	r.log.Info("identity ready", "router_hash", ri.Hash().String(), "caps", ri.Caps())
 	return ctx.Err()
 }

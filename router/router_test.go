@@ -240,3 +240,21 @@ func TestGoldenI2pdRouterInfoPassesSameChecks(t *testing.T) {
 	}
 	checkAcceptableToI2pd(t, ri, 99)
 }
+
+func TestStatus(t *testing.T) {
+	r, err := New(testConfig(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := r.Status(); st.NetworkStatus != NetworkStarting || st.RouterHash != "" {
+		t.Errorf("before start: %+v", st)
+	}
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	st := r.Status()
+	if st.RouterHash != r.Hash().String() || st.NetID != 99 || st.Version != Version || st.NetworkStatus != NetworkTesting {
+		t.Errorf("after start: %+v", st)
+	}
+}

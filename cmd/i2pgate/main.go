@@ -1,6 +1,7 @@
 // Command i2pgate runs the i2pgate router and its LAN front-ends.
 //
 //	i2pgate run [--config FILE] [--KEY=VALUE ...]
+//	i2pgate status [--json] [--config FILE] [--console.address=ADDR]
 //	i2pgate version
 //
 // It reads the configuration, builds the logger, wires the router to the front-ends
@@ -31,6 +32,8 @@ func main() {
 
 const usage = `usage:
   i2pgate run [--config FILE] [--KEY=VALUE ...]   run the router and the gateway
+  i2pgate status [--json] [--config FILE] [--console.address=ADDR]
+                                                  show the running router's status
   i2pgate version                                 print the version
 
 Every configuration key can be given as --key=value or --section.key=value
@@ -45,6 +48,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		if err := runDaemon(args[1:], stderr); err != nil {
+			fmt.Fprintln(stderr, "i2pgate:", err)
+			return 1
+		}
+		return 0
+	case "status":
+		if err := runStatus(args[1:], stdout); err != nil {
 			fmt.Fprintln(stderr, "i2pgate:", err)
 			return 1
 		}
@@ -104,7 +113,13 @@ func runDaemon(args []string, stderr io.Writer) error {
 		return err
 	}
 	log.Info("router started", "version", version, "router_hash", r.Hash().String(), "datadir", cfg.DataDir)
+	fronts, err := startFrontEnds(ctx, cfg, r, log)
+	if err != nil {
+		r.Close()
+		return err
+	}
 	<-ctx.Done()
 	log.Info("shutting down")
+	fronts.Close()
 	return r.Close()
 }

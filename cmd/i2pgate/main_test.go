@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -133,5 +135,76 @@ func TestRunCreatesAndKeepsIdentity(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), first.String()) {
 		t.Errorf("log does not name the router hash:\n%s", logs)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// i2pgate status reads the running daemon's /api/status.
+func TestStatusCommand(t *testing.T) {
+	dir := t.TempDir()
+	addr := freePort(t)
+	cmd, logs := startDaemon(t, "--datadir="+dir, "--netid=99", "--console.address="+addr,
+		"--httpproxy.address=", "--socks.address=", "--dns.address=")
+	defer stopDaemon(t, cmd, logs)
+	raw := waitForFile(t, filepath.Join(dir, "router.info"), logs)
+	ri, err := data.ParseRouterInfo(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var out, errb bytes.Buffer
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out.Reset()
+		errb.Reset()
+		if run([]string{"status", "--json", "--console.address=" + addr}, &out, &errb) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status: %s\nlog:\n%s", errb.String(), logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var st map[string]any
+	if err := json.Unmarshal(out.Bytes(), &st); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	for _, k := range []string{"router_hash", "netid", "version", "uptime_s", "network_status",
+		"clock_skew_s", "known_routers", "floodfills", "sessions"} {
+		if _, ok := st[k]; !ok {
+			t.Errorf("/api/status lacks %q", k)
+		}
+	}
+	if st["router_hash"] != ri.Hash().String() || st["netid"] != float64(99) {
+		t.Errorf("status %v", st)
+	}
+	sess, _ := st["sessions"].(map[string]any)
+	for _, k := range []string{"ntcp2_in", "ntcp2_out", "ssu2_in", "ssu2_out"} {
+		if _, ok := sess[k]; !ok {
+			t.Errorf("sessions lacks %q", k)
+		}
+	}
+
+	out.Reset()
+	if code := run([]string{"status", "--console.address=" + addr}, &out, &errb); code != 0 ||
+		!strings.Contains(out.String(), ri.Hash().String()) {
+		t.Errorf("human status: %d %q %q", code, out.String(), errb.String())
+	}
+}
+
+func TestStatusWithoutRouter(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"status", "--console.address=" + freePort(t)}, &out, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "running") {
+		t.Errorf("exit %d, %q", code, errb.String())
 	}
 }

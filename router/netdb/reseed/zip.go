@@ -108,4 +108,3 @@ func BuildZip(ris []*data.RouterInfo) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-

@@ -139,4 +139,3 @@ func TestExtractRouterInfosLimits(t *testing.T) {
 		t.Fatalf("total at limit: %v", err)
 	}
 }
-

@@ -53,25 +53,25 @@ type Reason uint8
 
 // Termination reasons.
 const (
-	ReasonNormal             Reason = 0
-	ReasonTerminationRecv    Reason = 1
-	ReasonIdleTimeout        Reason = 2
-	ReasonShutdown           Reason = 3
-	ReasonAEADFailure        Reason = 4
-	ReasonIncompatibleOpts   Reason = 5
-	ReasonIncompatibleSig    Reason = 6
-	ReasonClockSkew          Reason = 7
-	ReasonPaddingViolation   Reason = 8
-	ReasonFramingError       Reason = 9
-	ReasonPayloadError       Reason = 10
-	ReasonMessage1Error      Reason = 11
-	ReasonMessage2Error      Reason = 12
-	ReasonMessage3Error      Reason = 13
-	ReasonReadTimeout        Reason = 14
-	ReasonBadRISignature     Reason = 15
-	ReasonBadStaticKey       Reason = 16
-	ReasonBanned             Reason = 17
-	reasonCount                     = 18
+	ReasonNormal           Reason = 0
+	ReasonTerminationRecv  Reason = 1
+	ReasonIdleTimeout      Reason = 2
+	ReasonShutdown         Reason = 3
+	ReasonAEADFailure      Reason = 4
+	ReasonIncompatibleOpts Reason = 5
+	ReasonIncompatibleSig  Reason = 6
+	ReasonClockSkew        Reason = 7
+	ReasonPaddingViolation Reason = 8
+	ReasonFramingError     Reason = 9
+	ReasonPayloadError     Reason = 10
+	ReasonMessage1Error    Reason = 11
+	ReasonMessage2Error    Reason = 12
+	ReasonMessage3Error    Reason = 13
+	ReasonReadTimeout      Reason = 14
+	ReasonBadRISignature   Reason = 15
+	ReasonBadStaticKey     Reason = 16
+	ReasonBanned           Reason = 17
+	reasonCount                   = 18
 )
 
 var reasonNames = [reasonCount]string{

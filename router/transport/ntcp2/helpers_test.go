@@ -95,4 +95,3 @@ func (tr *testRouter) buildRI(t testing.TB, o routerOpts) *data.RouterInfo {
 	must(err)
 	return ri
 }
-

@@ -41,7 +41,7 @@ type Responder struct {
 
 // Responder steps.
 const (
-	rStart = iota
+	rStart      = iota
 	rGotRequest // padding pending
 	rReady      // may send message 2
 	rSentCreated

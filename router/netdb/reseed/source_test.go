@@ -39,7 +39,7 @@ func TestFileSources(t *testing.T) {
 	writeFile(t, netdb, "r"+ris[0].Hash().String()[:1]+"/routerInfo-"+ris[0].Hash().String()+".dat", ris[0].Bytes())
 	writeFile(t, netdb, "routerInfo-"+ris[1].Hash().String()+".dat", ris[1].Bytes())
 	writeFile(t, netdb, "rX/deeper/routerInfo-"+ris[2].Hash().String()+".dat", ris[2].Bytes()) // too deep
-	writeFile(t, netdb, "router.info", ris[2].Bytes())                                        // wrong name
+	writeFile(t, netdb, "router.info", ris[2].Bytes())                                         // wrong name
 	for _, tc := range []struct {
 		name string
 		path string

@@ -1,0 +1,141 @@
+package netdb
+
+import (
+	"context"
+	"time"
+
+	"i2pgate/router/data"
+)
+
+// expire runs expiry every expireInterval.
+func (n *NetDB) expire() {
+	t := n.clk.NewTicker(expireInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-t.C():
+			n.expireNow(n.clk.Now())
+		}
+	}
+}
+
+// expiration returns how old a RouterInfo may get, after i2pd's
+// NetDb::ManageRouterInfos: nothing expires by age while fewer than
+// MinRouters are known or during the first expiryMinUptime; then the limit is
+// MaxRouterInfoAge until expiryFullUptime, after which a floodfill keeps
+// floodfillExpiration and other routers between minExpiration and
+// MaxRouterInfoAge, shorter as the database grows.
+func (n *NetDB) expiration(total int, uptime time.Duration) (time.Duration, bool) {
+	if total <= n.minRouters || uptime < expiryMinUptime {
+		return 0, false
+	}
+	if uptime < expiryFullUptime {
+		return MaxRouterInfoAge, true
+	}
+	if n.cfg.Floodfill {
+		return floodfillExpiration, true
+	}
+	return minExpiration + (MaxRouterInfoAge-minExpiration)*time.Duration(n.minRouters)/time.Duration(total), true
+}
+
+// expireNow drops RouterInfos that are too old, from the future or flagged
+// bad, never going below MinRouters routers or MinFloodfills floodfills, and
+// lease sets that expired.
+func (n *NetDB) expireNow(now time.Time) {
+	n.life.mu.Lock()
+	uptime := now.Sub(n.life.start)
+	n.life.mu.Unlock()
+	var gone []data.Hash
+	n.tab.mu.Lock()
+	total, floodfills := len(n.tab.routers), len(n.tab.floodfills)
+	maxAge, byAge := n.expiration(total, uptime)
+	for h, e := range n.tab.routers {
+		if total <= n.minRouters || (e.floodfill && floodfills <= n.minFloodfills) {
+			continue
+		}
+		pub := e.ri.Published()
+		stale := byAge && now.Sub(pub) > maxAge
+		if !e.bad && !stale && !pub.After(now.Add(MaxFutureSkew)) {
+			continue
+		}
+		if e.floodfill {
+			floodfills--
+		}
+		total--
+		n.tab.deleteLocked(h)
+		gone = append(gone, h)
+	}
+	for h, ls := range n.tab.leaseSets {
+		if !ls.expires.After(now) {
+			delete(n.tab.leaseSets, h)
+		}
+	}
+	n.tab.mu.Unlock()
+	for _, h := range gone {
+		if n.batch != nil {
+			if err := n.batch.Delete(Bucket, h[:]); err != nil {
+				n.log.Warn("deleting routerinfo", "err", err)
+			}
+		}
+	}
+	if len(gone) > 0 {
+		n.log.Debug("expired routerinfos", "count", len(gone), "left", total)
+	}
+}
+
+// needReseed reports whether the database is too small.
+func (n *NetDB) needReseed() bool {
+	r, f, _ := n.tab.counts()
+	return r < n.minRouters || f < n.minFloodfills
+}
+
+// reseed asks the Reseeder for RouterInfos whenever the database is too
+// small: at start, then every reseedCheckInterval. Failed attempts (an error
+// with nothing usable) are retried after an exponential backoff from
+// reseedBackoffMin to reseedBackoffMax.
+func (n *NetDB) reseed() {
+	t := n.clk.NewTimer(0)
+	defer t.Stop()
+	backoff := reseedBackoffMin
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-t.C():
+		}
+		next := reseedCheckInterval
+		if n.needReseed() {
+			if n.reseedOnce() {
+				backoff = reseedBackoffMin
+			} else {
+				next = backoff
+				backoff = min(2*backoff, reseedBackoffMax)
+			}
+		}
+		t.Reset(next)
+	}
+}
+
+// reseedOnce runs one Reseed and adds what it returns; it reports whether
+// anything was added.
+func (n *NetDB) reseedOnce() bool {
+	ctx, cancel := context.WithTimeout(n.ctx, reseedTimeout)
+	defer cancel()
+	n.counter.reseeds.Add(1)
+	raws, err := n.cfg.Reseeder.Reseed(ctx)
+	added := 0
+	for _, raw := range raws {
+		if n.AddRaw(raw) == nil {
+			added++
+		}
+	}
+	if added == 0 {
+		n.counter.reseedFailures.Add(1)
+		n.log.Warn("reseed failed", "err", err, "received", len(raws))
+		return false
+	}
+	n.log.Info("reseeded", "added", added, "received", len(raws))
+	return true
+}

@@ -409,7 +409,7 @@ make_seed() {
 
 build_webserver() {
 	log "building the eepsite web server"
-	(cd "$REPO_DIR" && CGO_ENABLED=0 go build -o "$DIR/bin/webserver" ./scripts/testnet/webserver) ||
+	(cd "$REPO_DIR" && CGO_ENABLED=0 GOTOOLCHAIN=local GOPROXY=off go build -o "$DIR/bin/webserver" ./scripts/testnet/webserver) ||
 		die "go build of scripts/testnet/webserver failed"
 }
 
@@ -720,7 +720,7 @@ i2pgate_bin() {
 	local bin=$REPO_DIR/dist/i2pgate-linux-amd64
 	if [[ ! -x $bin ]]; then
 		log "building $bin"
-		(cd "$REPO_DIR" && CGO_ENABLED=0 go build -o "$bin" ./cmd/i2pgate) >&2 ||
+		(cd "$REPO_DIR" && CGO_ENABLED=0 GOTOOLCHAIN=local GOPROXY=off go build -o "$bin" ./cmd/i2pgate) >&2 ||
 			die "go build ./cmd/i2pgate failed (set I2PGATE_BIN to use another binary)"
 	fi
 	echo "$bin"

@@ -119,12 +119,13 @@ func (e Event) String() string {
 // goroutines, concurrently for different sessions, and must not block for
 // long: a slow handler stalls that session's reader.
 type Handler interface {
-	// HandleMessage is called for every inbound I2NP message.
+	// HandleMessage is called for every inbound I2NP message. The handler
+	// may keep msg and the byte slices it and ri refer to: sessions never
+	// reuse the memory they hand over.
 	HandleMessage(from data.Hash, msg i2np.Message)
 	// HandleRouterInfo is called for RouterInfos received in RouterInfo
 	// blocks (NTCP2 message 3 and data phase); ri is the unverified,
-	// uncompressed RouterInfo and flood its flood-request flag. ri is only
-	// valid during the call.
+	// uncompressed RouterInfo and flood its flood-request flag.
 	HandleRouterInfo(from data.Hash, ri []byte, flood bool)
 	// SessionEvent reports established and closed sessions; err is why a
 	// session closed (nil for a normal local close).

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"i2pgate/router/i2np"
 	"i2pgate/router/transport"
@@ -261,8 +262,8 @@ func AppendPadding(dst []byte, n int) []byte {
 		n = MaxBlockDataSize
 	}
 	dst = appendBlockHeader(dst, BlockPadding, n)
-	for range n {
-		dst = append(dst, 0)
-	}
+	dst = slices.Grow(dst, n)
+	dst = dst[:len(dst)+n]
+	clear(dst[len(dst)-n:])
 	return dst
 }

@@ -234,11 +234,15 @@ func TestCloseTransport(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.rec.waitEvent(t, transport.EventEstablished)
+	as := a.rec.waitEvent(t, transport.EventEstablished).s
+	// One round trip so that both initial DateTime frames are through.
+	if err := as.Send(testMessage(1, 10)); err != nil {
+		t.Fatal(err)
+	}
+	<-b.rec.msgs
 	if err := b.tr.Close(); err != nil {
 		t.Fatal(err)
 	}
-	e := a.rec.waitEvent(t, transport.EventEstablished)
-	_ = e
 	ea := a.rec.waitEvent(t, transport.EventClosed)
 	if !errors.Is(ea.err, ErrTerminated) || !bytes.Contains([]byte(ea.err.Error()), []byte("shutdown")) {
 		t.Errorf("peer saw %v", ea.err)

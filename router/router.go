@@ -132,7 +132,7 @@ func (r *Router) Start(ctx context.Context) error {
 	r.state.started = true
 	r.state.startedAt = r.clk.Now()
 	r.log.Info("identity ready", "router_hash", ri.Hash().String(), "caps", ri.Caps())
-	return ctx.Err()
+	return nil
 }
 
 // Close stops everything Start started. It is idempotent.

@@ -110,12 +110,18 @@ func runDaemon(args []string, stderr io.Writer) error {
 	}
 	if err := r.Start(ctx); err != nil {
 		r.Close()
+		if ctx.Err() != nil {
+			return nil // a signal during the start is a clean stop
+		}
 		return err
 	}
 	log.Info("router started", "version", version, "router_hash", r.Hash().String(), "datadir", cfg.DataDir)
 	fronts, err := startFrontEnds(ctx, cfg, r, log)
 	if err != nil {
 		r.Close()
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	<-ctx.Done()

@@ -163,3 +163,8 @@ func TestReseedURLOrder(t *testing.T) {
 		t.Fatalf("failing Rand: %v", err)
 	}
 }
+
+// The netdb's interface, declared there; asserted here without importing it.
+var _ interface {
+	Reseed(ctx context.Context) ([][]byte, error)
+} = (*Reseeder)(nil)

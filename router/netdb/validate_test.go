@@ -74,12 +74,24 @@ func TestValidateStore(t *testing.T) {
 	must(t, err)
 	lsWrongKey, err := i2np.DatabaseStore{Key: r.hash, StoreType: i2np.StoreLeaseSet2, Data: ls.Bytes()}.Append(nil)
 	must(t, err)
+	ls1 := newLeaseSet1(t, t0.Add(10*time.Minute))
+	ls1Payload, err := i2np.DatabaseStore{Key: ls1.Hash(), StoreType: i2np.StoreLeaseSet, Data: ls1.Bytes()}.Append(nil)
+	must(t, err)
+	ls1Far := newLeaseSet1(t, t0.Add(20*time.Minute))
+	ls1FarPayload, err := i2np.DatabaseStore{Key: ls1Far.Hash(), StoreType: i2np.StoreLeaseSet, Data: ls1Far.Bytes()}.Append(nil)
+	must(t, err)
+	meta, err := i2np.DatabaseStore{Key: ls.Hash(), StoreType: i2np.StoreMetaLeaseSet, Data: ls.Bytes()}.Append(nil)
+	must(t, err)
 	tests := []struct {
 		name    string
 		payload []byte
 		now     time.Time
 		ok      bool
 	}{
+		{"leaseset", ls1Payload, t0, true},
+		{"leaseset expired", ls1Payload, t0.Add(10 * time.Minute), false},
+		{"leaseset too far ahead", ls1FarPayload, t0, false},
+		{"meta leaseset refused", meta, t0, false},
 		{"routerinfo", good, t0, true},
 		{"wrong key", wrongKey, t0, false},
 		{"oversized", oversized, t0, false},
@@ -131,6 +143,19 @@ func newLeaseSet2(t testing.TB, pub time.Time, exp time.Duration) *data.LeaseSet
 		Keys:   []data.EncryptionKey{{Type: data.CryptoX25519, Key: enc}},
 		Leases: []data.Lease2{{Gateway: data.Hash{1}, TunnelID: 5, EndDate: uint32(pub.Add(exp).Unix())}},
 	}, s)
+	must(t, err)
+	return ls
+}
+
+// newLeaseSet1 builds a LeaseSet (type 1) whose single lease ends at end.
+func newLeaseSet1(t testing.TB, end time.Time) *data.LeaseSet {
+	t.Helper()
+	keys, err := data.GenerateDestinationKeys(randReader{}, data.CryptoElGamal)
+	must(t, err)
+	s, err := keys.Signer()
+	must(t, err)
+	ls, err := data.NewLeaseSet(keys.Destination(), make([]byte, 256), nil,
+		[]data.Lease{{Gateway: data.Hash{2}, TunnelID: 9, EndDate: data.DateOf(end)}}, s)
 	must(t, err)
 	return ls
 }

@@ -24,6 +24,7 @@ type NetDB struct {
 	cfg    Config
 	policy Policy
 	clk    clock.Clock
+	randMu sync.Mutex // serialises reads of rand
 	rand   io.Reader
 	log    *slog.Logger
 
@@ -49,7 +50,6 @@ type NetDB struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	randMu sync.Mutex // serialises reads of rand
 }
 
 // inbound is a message queued by Handle for the worker.

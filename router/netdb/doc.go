@@ -8,7 +8,7 @@
 //   - client side: iterative RouterInfo lookups with coalescing, exploration,
 //     and publishing our own RouterInfo with a reply token;
 //   - floodfill side (Config.Floodfill): storing RouterInfos and LeaseSets
-//     (types 1 and 3, in memory), confirming and flooding stores, and
+//     (types 1, 3 and the outer layer of 5, in memory), confirming and flooding stores, and
 //     answering lookups and exploration;
 //   - maintenance: expiry of stale entries and reseeding when too small.
 //

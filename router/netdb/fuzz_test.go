@@ -17,6 +17,10 @@ func FuzzValidateStore(f *testing.F) {
 	p, err := i2np.DatabaseStore{Key: ls.Hash(), StoreType: i2np.StoreLeaseSet2, Data: ls.Bytes()}.Append(nil)
 	must(f, err)
 	f.Add(p)
+	enc := newEncryptedLeaseSet(f, t0, false)
+	p, err = i2np.DatabaseStore{Key: enc.Hash(), StoreType: i2np.StoreEncryptedLeaseSet, Data: enc.Bytes()}.Append(nil)
+	must(f, err)
+	f.Add(p)
 	f.Add([]byte{})
 	pol := Policy{NetID: 2, ReservedRange: true}
 	f.Fuzz(func(t *testing.T, payload []byte) {

@@ -144,7 +144,7 @@ func (p Policy) checkAddress(a *data.RouterAddress) error {
 	return nil
 }
 
-// leaseSet is a validated lease set of store type 1 or 3.
+// leaseSet is a validated lease set of store type 1, 3 or 5.
 type leaseSet struct {
 	storeType i2np.StoreType
 	raw       []byte // without the store type byte
@@ -170,8 +170,36 @@ func parseLeaseSet(t i2np.StoreType, key data.Hash, b []byte, now time.Time) (*l
 			return nil, fmt.Errorf("%w: leaseset2: %w", ErrInvalid, err)
 		}
 		return checkLeaseSet2(ls, key, now)
+	case i2np.StoreEncryptedLeaseSet:
+		ls, err := data.ParseEncryptedLeaseSet(b)
+		if err != nil {
+			return nil, fmt.Errorf("%w: encrypted leaseset: %w", ErrInvalid, err)
+		}
+		return checkEncryptedLeaseSet(ls, key, now)
 	}
 	return nil, invalid("store type %v not kept", t)
+}
+
+// checkEncryptedLeaseSet checks the outer layer of an EncryptedLeaseSet, all
+// a floodfill can see of it.
+func checkEncryptedLeaseSet(ls *data.EncryptedLeaseSet, key data.Hash, now time.Time) (*leaseSet, error) {
+	if ls.Hash() != key {
+		return nil, invalid("encrypted leaseset hash under key %v", key)
+	}
+	if ls.Published().After(now.Add(MaxFutureSkew)) {
+		return nil, invalid("encrypted leaseset published %v in the future", ls.Published().Sub(now))
+	}
+	if !ls.Expires().After(now) {
+		return nil, invalid("encrypted leaseset expired")
+	}
+	if off := ls.Offline(); off != nil && !off.Expires().After(now) {
+		return nil, invalid("encrypted leaseset offline signature expired")
+	}
+	if err := ls.Verify(); err != nil {
+		return nil, fmt.Errorf("%w: encrypted leaseset: %w", ErrInvalid, err)
+	}
+	return &leaseSet{storeType: i2np.StoreEncryptedLeaseSet, raw: ls.Bytes(), key: key,
+		version: ls.Published(), expires: ls.Expires(), flood: ls.Flags()&data.LS2FlagUnpublished == 0}, nil
 }
 
 func checkLeaseSet1(ls *data.LeaseSet, key data.Hash, now time.Time) (*leaseSet, error) {
@@ -231,7 +259,8 @@ type record struct {
 // ValidateStore parses a DatabaseStore payload received at now and validates
 // its content: a gzipped RouterInfo (inflated to at most
 // i2np.MaxRouterInfoSize bytes) with ValidateRouterInfo, or a LeaseSet or
-// LeaseSet2 with its signature, key and times. Other store types are refused.
+// LeaseSet2 or the outer layer of an EncryptedLeaseSet with its signature, key
+// and times. Meta lease sets (type 7) are refused.
 func ValidateStore(payload []byte, now time.Time, p Policy) error {
 	ds, err := i2np.ParseDatabaseStore(payload)
 	if err != nil {

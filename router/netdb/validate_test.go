@@ -1,6 +1,7 @@
 package netdb
 
 import (
+	"encoding/binary"
 	"errors"
 	"net/netip"
 	"testing"
@@ -82,6 +83,11 @@ func TestValidateStore(t *testing.T) {
 	must(t, err)
 	meta, err := i2np.DatabaseStore{Key: ls.Hash(), StoreType: i2np.StoreMetaLeaseSet, Data: ls.Bytes()}.Append(nil)
 	must(t, err)
+	enc := newEncryptedLeaseSet(t, t0, false)
+	encPayload, err := i2np.DatabaseStore{Key: enc.Hash(), StoreType: i2np.StoreEncryptedLeaseSet, Data: enc.Bytes()}.Append(nil)
+	must(t, err)
+	encBad := append([]byte(nil), encPayload...)
+	encBad[len(encBad)-1] ^= 1
 	tests := []struct {
 		name    string
 		payload []byte
@@ -92,6 +98,9 @@ func TestValidateStore(t *testing.T) {
 		{"leaseset expired", ls1Payload, t0.Add(10 * time.Minute), false},
 		{"leaseset too far ahead", ls1FarPayload, t0, false},
 		{"meta leaseset refused", meta, t0, false},
+		{"encrypted leaseset", encPayload, t0, true},
+		{"encrypted leaseset expired", encPayload, t0.Add(11 * time.Minute), false},
+		{"encrypted leaseset bad signature", encBad, t0, false},
 		{"routerinfo", good, t0, true},
 		{"wrong key", wrongKey, t0, false},
 		{"oversized", oversized, t0, false},
@@ -156,6 +165,33 @@ func newLeaseSet1(t testing.TB, end time.Time) *data.LeaseSet {
 	must(t, err)
 	ls, err := data.NewLeaseSet(keys.Destination(), make([]byte, 256), nil,
 		[]data.Lease{{Gateway: data.Hash{2}, TunnelID: 9, EndDate: data.DateOf(end)}}, s)
+	must(t, err)
+	return ls
+}
+
+// newEncryptedLeaseSet writes the outer layer of an EncryptedLeaseSet
+// (common-structures "EncryptedLeaseSet") published at pub for 10 minutes,
+// with a RedDSA blinded key (verified as Ed25519).
+func newEncryptedLeaseSet(t testing.TB, pub time.Time, unpublished bool) *data.EncryptedLeaseSet {
+	t.Helper()
+	keys, err := data.GenerateDestinationKeys(randReader{}, data.CryptoX25519)
+	must(t, err)
+	s, err := keys.Signer()
+	must(t, err)
+	b := binary.BigEndian.AppendUint16(nil, uint16(data.SigRedDSA25519))
+	b = append(b, s.Public().Bytes()...)
+	b = binary.BigEndian.AppendUint32(b, uint32(pub.Unix()))
+	b = binary.BigEndian.AppendUint16(b, 600)
+	var flags uint16
+	if unpublished {
+		flags = data.LS2FlagUnpublished
+	}
+	b = binary.BigEndian.AppendUint16(b, flags)
+	b = binary.BigEndian.AppendUint16(b, 5)
+	b = append(b, "ciphr"...)
+	sig, err := s.Sign(append([]byte{data.StoreTypeEncryptedLeaseSet}, b...))
+	must(t, err)
+	ls, err := data.ParseEncryptedLeaseSet(append(b, sig...))
 	must(t, err)
 	return ls
 }

@@ -44,7 +44,8 @@ func TestI2pdRouterInfos(t *testing.T) {
 		t.Fatalf("%d RouterInfos", len(ris))
 	}
 	now := latest.Add(time.Minute)
-	testnet := Policy{NetID: 99, ReservedRange: true}
+	// The testnet runs on 198.18.0.0/15, accepted only with reservedrange = false.
+	testnet := Policy{NetID: 99, ReservedRange: false}
 	floodfills := 0
 	for _, ri := range ris {
 		if err := ValidateRouterInfo(ri, ri.Hash(), now, testnet); err != nil {
@@ -73,7 +74,7 @@ func TestI2pdRouterInfos(t *testing.T) {
 	}
 
 	clk := clocktest.New(now)
-	n, err := New(Config{Self: data.Hash{1}, Sender: endpoint{net: newFakeNet()}, Clock: clk, NetID: 99, ReservedRange: true})
+	n, err := New(Config{Self: data.Hash{1}, Sender: endpoint{net: newFakeNet()}, Clock: clk, NetID: 99, ReservedRange: false})
 	must(t, err)
 	for _, ri := range ris {
 		must(t, n.AddRaw(ri.Bytes()))

@@ -3,6 +3,7 @@ package netdb
 import (
 	"errors"
 	"fmt"
+	"i2pgate/router/transport"
 	"net/netip"
 	"strings"
 	"time"
@@ -31,44 +32,6 @@ type Policy struct {
 	ReservedRange bool
 	// AllowAddr, when set, must accept every host.
 	AllowAddr func(netip.Addr) bool
-}
-
-// reservedPrefixes are the ranges i2pd treats as reserved (util.cpp
-// IsInReserved). 198.18.0.0/15 is left out as in i2pd, whose table holds an
-// empty entry for it; testnets use it.
-var reservedPrefixes = [...]netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("10.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"),
-	netip.MustParsePrefix("127.0.0.0/8"),
-	netip.MustParsePrefix("169.254.0.0/16"),
-	netip.MustParsePrefix("172.16.0.0/12"),
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("192.0.2.0/24"),
-	netip.MustParsePrefix("192.88.99.0/24"),
-	netip.MustParsePrefix("192.168.0.0/16"),
-	netip.MustParsePrefix("198.51.100.0/24"),
-	netip.MustParsePrefix("203.0.113.0/24"),
-	netip.MustParsePrefix("224.0.0.0/3"),
-	netip.MustParsePrefix("::/8"),
-	netip.MustParsePrefix("64:ff9b::/96"),
-	netip.MustParsePrefix("100::/64"),
-	netip.MustParsePrefix("2001:db8::/32"),
-	netip.MustParsePrefix("fc00::/7"),
-	netip.MustParsePrefix("fe80::/10"),
-	netip.MustParsePrefix("ff00::/8"),
-}
-
-// IsReserved reports whether a is in a reserved (private, loopback,
-// documentation, multicast ...) range.
-func IsReserved(a netip.Addr) bool {
-	a = a.Unmap()
-	for _, p := range reservedPrefixes {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }
 
 func invalid(format string, args ...any) error {
@@ -135,7 +98,7 @@ func (p Policy) checkAddress(a *data.RouterAddress) error {
 	if ip.IsUnspecified() || ip.IsMulticast() {
 		return invalid("address host %v", ip)
 	}
-	if p.ReservedRange && IsReserved(ip) {
+	if p.ReservedRange && transport.IsReserved(ip) {
 		return invalid("address host %v is reserved", ip)
 	}
 	if p.AllowAddr != nil && !p.AllowAddr(ip) {

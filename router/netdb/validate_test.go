@@ -38,7 +38,8 @@ func TestValidateRouterInfo(t *testing.T) {
 		{"private host", r.sign(t, t0, riOpts{host: "192.168.1.5"}), r.hash, pol, false},
 		{"loopback v6", r.sign(t, t0, riOpts{host: "::1"}), r.hash, pol, false},
 		{"private host allowed", r.sign(t, t0, riOpts{host: "192.168.1.5"}), r.hash, Policy{NetID: 2}, true},
-		{"testnet range", r.sign(t, t0, riOpts{host: "198.18.0.3"}), r.hash, pol, true},
+		{"benchmark range refused", r.sign(t, t0, riOpts{host: "198.18.0.3"}), r.hash, pol, false},
+		{"benchmark range on a testnet", r.sign(t, t0, riOpts{host: "198.18.0.3"}), r.hash, Policy{NetID: 2}, true},
 		{"unspecified", r.sign(t, t0, riOpts{host: "0.0.0.0"}), r.hash, Policy{NetID: 2}, false},
 		{"multicast", r.sign(t, t0, riOpts{host: "239.1.1.1"}), r.hash, Policy{NetID: 2}, false},
 		{"garbage ip", r.sign(t, t0, riOpts{host: "1.2.3"}), r.hash, pol, false},
@@ -119,22 +120,6 @@ func TestValidateStore(t *testing.T) {
 				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
 			}
 		})
-	}
-}
-
-func TestIsReserved(t *testing.T) {
-	tests := []struct {
-		addr string
-		want bool
-	}{
-		{"10.1.2.3", true}, {"127.0.0.1", true}, {"172.20.0.1", true}, {"192.168.0.1", true},
-		{"100.64.1.1", true}, {"169.254.3.3", true}, {"::ffff:10.0.0.1", true}, {"fd00::1", true},
-		{"fe80::1", true}, {"8.8.8.8", false}, {"198.18.0.1", false}, {"2a01:4f8::1", false},
-	}
-	for _, tt := range tests {
-		if got := IsReserved(netip.MustParseAddr(tt.addr)); got != tt.want {
-			t.Errorf("IsReserved(%s) = %v", tt.addr, got)
-		}
 	}
 }
 

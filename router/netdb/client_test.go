@@ -392,3 +392,29 @@ func TestPersistence(t *testing.T) {
 		t.Fatalf("%d entries left in the store", left)
 	}
 }
+
+// A small database whose peers keep talking is a small network: no reseed. When
+// every peer falls silent for reseedGrace, it reseeds.
+func TestNoReseedWhileSmallNetworkAnswers(t *testing.T) {
+	net, clk := newFakeNet(), clocktest.New(t0)
+	rs := &flakyReseeder{clk: clk}
+	peer := newTestRouter(t, t0, riOpts{floodfill: true})
+	rs.raws = [][]byte{newTestRouter(t, t0, riOpts{floodfill: true}).ri.Bytes()}
+	n := newNode(t, net, clk, nodeOpts{cfg: func(c *Config) { c.Reseeder = rs; c.MinRouters = 10 }})
+	must(t, n.db.Add(peer.ri))
+	startNode(t, n)
+	for range 10 { // five minutes of a peer storing its RouterInfo every 30 s
+		if !n.db.Handle(peer.hash, storeMsg(t, peer.ri, 0, 0, data.Hash{})) {
+			t.Fatal("store not claimed")
+		}
+		clk.Advance(30 * time.Second)
+		time.Sleep(time.Millisecond)
+	}
+	if c := rs.calls.Load(); c != 0 {
+		t.Fatalf("reseeded %d times while peers answered", c)
+	}
+	advanceUntil(t, clk, 5*time.Second, "reseed after silence", func() bool { return rs.calls.Load() > 0 })
+	if d := clk.Now().Sub(t0); d < 5*time.Minute+reseedGrace {
+		t.Errorf("reseeded after %v of silence", d-5*time.Minute)
+	}
+}

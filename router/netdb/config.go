@@ -118,6 +118,9 @@ const (
 	reseedBackoffMin    = 10 * time.Second
 	reseedBackoffMax    = 5 * time.Minute
 	reseedCheckInterval = 10 * time.Minute
+	// reseedGrace is how long a small database may go without a message
+	// from any peer before it reseeds.
+	reseedGrace = 90 * time.Second
 	// reseedTimeout bounds one Reseed call.
 	reseedTimeout = 2 * time.Minute
 

@@ -85,10 +85,33 @@ func (n *NetDB) expireNow(now time.Time) {
 	}
 }
 
-// needReseed reports whether the database is too small.
-func (n *NetDB) needReseed() bool {
+// tooSmall reports whether the database holds fewer routers or floodfills
+// than it should.
+func (n *NetDB) tooSmall() bool {
 	r, f, _ := n.tab.counts()
 	return r < n.minRouters || f < n.minFloodfills
+}
+
+// needReseed reports whether to reseed: the database is empty, or it is too
+// small and no peer has sent us a netdb message for reseedGrace (since the
+// start or the last message). A small database whose peers answer is a small
+// network, or one that exploration is growing: reseeding would not help, and
+// a restart with a stored netdb reconnects without one.
+func (n *NetDB) needReseed() bool {
+	r, _, _ := n.tab.counts()
+	if r == 0 {
+		return true
+	}
+	if !n.tooSmall() {
+		return false
+	}
+	n.life.mu.Lock()
+	last := n.life.start
+	n.life.mu.Unlock()
+	if heard := n.heard.Load(); heard > last.UnixNano() {
+		last = time.Unix(0, heard)
+	}
+	return n.clk.Now().Sub(last) >= reseedGrace
 }
 
 // reseed asks the Reseeder for RouterInfos whenever the database is too
@@ -106,6 +129,9 @@ func (n *NetDB) reseed() {
 		case <-t.C():
 		}
 		next := reseedCheckInterval
+		if n.tooSmall() {
+			next = reseedGrace
+		}
 		if n.needReseed() {
 			if n.reseedOnce() {
 				backoff = reseedBackoffMin

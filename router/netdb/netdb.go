@@ -40,6 +40,9 @@ type NetDB struct {
 
 	pend    pending
 	counter counters
+	// heard is when a peer last sent us a netdb message (unix ns): a small
+	// database whose peers talk is a small network, not a reason to reseed.
+	heard atomic.Int64
 
 	life struct {
 		mu      sync.Mutex // guards the fields below
@@ -281,6 +284,7 @@ func (n *NetDB) Handle(from data.Hash, msg i2np.Message) bool {
 	default:
 		return false
 	}
+	n.heard.Store(n.clk.Now().UnixNano())
 	if n.closed() {
 		return true
 	}

@@ -14,11 +14,16 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"i2pgate/router/clock"
 	"i2pgate/router/data"
+	"i2pgate/router/i2np"
+	"i2pgate/router/netdb"
+	"i2pgate/router/netx"
 	"i2pgate/router/store"
+	"i2pgate/router/transport"
 )
 
 // Version is the router.version published in our RouterInfo.
@@ -48,9 +53,15 @@ type Config struct {
 	NTCP2Port     int // 0: Port
 	SSU2Enabled   bool
 
-	Logger *slog.Logger // nil: discard
-	Clock  clock.Clock  // nil: the system clock
-	Rand   io.Reader    // nil: crypto/rand
+	ReseedURLs      []string
+	ReseedFile      string
+	ReseedCertsDir  string // empty: where Debian's i2pd package puts them
+	ReseedThreshold int    // reseed below this many known routers; 0: the netdb's default
+
+	Network netx.Network // nil: the operating system's
+	Logger  *slog.Logger // nil: discard
+	Clock   clock.Clock  // nil: the system clock
+	Rand    io.Reader    // nil: crypto/rand
 }
 
 // Router is one I2P router.
@@ -60,10 +71,17 @@ type Router struct {
 	clk  *clock.Skewed // the injected clock corrected by the skew peers report
 	rand io.Reader
 
-	keys   *data.PrivateKeys
-	signer data.Signer
-	ntcp2  *ntcp2Keys
-	db     store.Store
+	keys       *data.PrivateKeys
+	signer     data.Signer
+	ntcp2      *ntcp2Keys
+	db         store.Store
+	netdb      *netdb.NetDB
+	transports *transport.Manager
+	dups       *i2np.DupFilter
+
+	counters struct {
+		expired, duplicate, unhandled atomic.Uint64
+	}
 
 	// state guards the fields below it.
 	state struct {
@@ -88,7 +106,8 @@ func New(cfg Config) (*Router, error) {
 	if cfg.BandwidthCaps == 0 {
 		cfg.BandwidthCaps = 'L'
 	}
-	r := &Router{cfg: cfg, log: cfg.Logger, clk: clock.NewSkewed(clock.Or(cfg.Clock), nil), rand: cfg.Rand}
+	r := &Router{cfg: cfg, log: cfg.Logger, clk: clock.NewSkewed(clock.Or(cfg.Clock), nil), rand: cfg.Rand,
+		dups: i2np.NewDupFilter(i2np.DupFilterCapacity)}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -99,17 +118,23 @@ func New(cfg Config) (*Router, error) {
 	return r, nil
 }
 
-// Start creates or loads the identity, opens the database and publishes the
-// RouterInfo to the data directory.
+// Start creates or loads the identity, opens the database, writes the
+// RouterInfo to the data directory, starts the netdb and the transports and
+// publishes the RouterInfo. Call Close after Start, also when it fails, and not
+// while it runs.
 func (r *Router) Start(ctx context.Context) error {
 	r.state.Lock()
-	defer r.state.Unlock()
-	if r.state.closed {
+	switch {
+	case r.state.closed:
+		r.state.Unlock()
 		return errors.New("router: closed")
-	}
-	if r.state.started {
+	case r.state.started:
+		r.state.Unlock()
 		return errors.New("router: already started")
 	}
+	r.state.started = true
+	r.state.Unlock()
+
 	if err := os.MkdirAll(r.cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("router: data directory: %w", err)
 	}
@@ -128,11 +153,12 @@ func (r *Router) Start(ctx context.Context) error {
 	if err := writeFileAtomic(filepath.Join(r.cfg.DataDir, routerInfoFile), ri.Bytes(), 0o644); err != nil {
 		return err
 	}
+	r.state.Lock()
 	r.state.ri = ri
-	r.state.started = true
 	r.state.startedAt = r.clk.Now()
+	r.state.Unlock()
 	r.log.Info("identity ready", "router_hash", ri.Hash().String(), "caps", ri.Caps())
-	return nil
+	return r.startNetwork()
 }
 
 // Close stops everything Start started. It is idempotent.
@@ -141,9 +167,17 @@ func (r *Router) Close() error {
 		r.state.Lock()
 		r.state.closed = true
 		r.state.Unlock()
-		if r.db != nil {
-			r.closeErr = r.db.Close()
+		var errs []error
+		if r.transports != nil {
+			errs = append(errs, r.transports.Close())
 		}
+		if r.netdb != nil {
+			errs = append(errs, r.netdb.Close())
+		}
+		if r.db != nil {
+			errs = append(errs, r.db.Close())
+		}
+		r.closeErr = errors.Join(errs...)
 	})
 	return r.closeErr
 }

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"i2pgate/router/data"
+	"i2pgate/router/netx/memnet"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -28,14 +29,17 @@ func startRouter(t *testing.T, cfg Config) *Router {
 	return r
 }
 
-func testConfig(dir string) Config {
+// testConfig is a router on an in-memory network of its own.
+func testConfig(t *testing.T, dir string) Config {
+	n := memnet.New(memnet.Options{})
+	t.Cleanup(func() { n.Close() })
 	return Config{DataDir: dir, NetID: 99, Host: "198.18.0.101", Port: 12345,
-		BandwidthCaps: 'O', NTCP2Enabled: true}
+		BandwidthCaps: 'O', NTCP2Enabled: true, Network: n.Host("198.18.0.101")}
 }
 
 func TestFirstStartCreatesIdentity(t *testing.T) {
 	dir := t.TempDir()
-	r := startRouter(t, testConfig(dir))
+	r := startRouter(t, testConfig(t, dir))
 	defer r.Close()
 
 	for _, f := range []string{routerKeysFile, ntcp2KeysFile} {
@@ -153,7 +157,7 @@ func mustRead(t *testing.T, p string) []byte {
 
 func TestRestartKeepsIdentityAndPort(t *testing.T) {
 	dir := t.TempDir()
-	cfg := testConfig(dir)
+	cfg := testConfig(t, dir)
 	cfg.Port = 0
 	r1 := startRouter(t, cfg)
 	h1 := r1.Hash()
@@ -180,7 +184,7 @@ func TestRestartKeepsIdentityAndPort(t *testing.T) {
 }
 
 func TestUnreachableWithoutHost(t *testing.T) {
-	cfg := testConfig(t.TempDir())
+	cfg := testConfig(t, t.TempDir())
 	cfg.Host, cfg.Floodfill = "", true
 	r := startRouter(t, cfg)
 	defer r.Close()
@@ -202,7 +206,7 @@ func TestCorruptKeysAreAnError(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, routerKeysFile), []byte("garbage"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r, err := New(testConfig(dir))
+	r, err := New(testConfig(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +220,7 @@ func TestCorruptKeysAreAnError(t *testing.T) {
 }
 
 func TestCloseIdempotent(t *testing.T) {
-	r := startRouter(t, testConfig(t.TempDir()))
+	r := startRouter(t, testConfig(t, t.TempDir()))
 	for i := 0; i < 3; i++ {
 		if err := r.Close(); err != nil {
 			t.Fatal(err)
@@ -242,7 +246,7 @@ func TestGoldenI2pdRouterInfoPassesSameChecks(t *testing.T) {
 }
 
 func TestStatus(t *testing.T) {
-	r, err := New(testConfig(t.TempDir()))
+	r, err := New(testConfig(t, t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +258,7 @@ func TestStatus(t *testing.T) {
 	}
 	defer r.Close()
 	st := r.Status()
-	if st.RouterHash != r.Hash().String() || st.NetID != 99 || st.Version != Version || st.NetworkStatus != NetworkTesting {
+	if st.RouterHash != r.Hash().String() || st.NetID != 99 || st.Version != Version || st.NetworkStatus != NetworkNoPeers {
 		t.Errorf("after start: %+v", st)
 	}
 }

@@ -17,6 +17,9 @@ type Status struct {
 	KnownRouters  int      `json:"known_routers"`
 	Floodfills    int      `json:"floodfills"`
 	Sessions      Sessions `json:"sessions"`
+	// Published is true once a floodfill confirmed storing our current
+	// RouterInfo.
+	Published bool `json:"published"`
 }
 
 // Sessions counts transport sessions by style and direction.
@@ -36,19 +39,40 @@ const (
 	NetworkClockSkew = "clock_skew"
 )
 
+// clockSkewLimit is the skew beyond which peers refuse our handshakes (NTCP2
+// allows ±60 s).
+const clockSkewLimit = 60 * time.Second
+
 // Status reports the router's current state.
 func (r *Router) Status() Status {
 	r.state.Lock()
-	started, startedAt, ri := r.state.started, r.state.startedAt, r.state.ri
+	startedAt, ri := r.state.startedAt, r.state.ri
 	r.state.Unlock()
 	st := Status{NetID: r.cfg.NetID, Version: Version, NetworkStatus: NetworkStarting}
-	if ri != nil {
-		st.RouterHash = ri.Hash().String()
+	skew := r.clk.Skew()
+	st.ClockSkewS = math.Round(skew.Seconds()*1000) / 1000
+	if ri == nil || r.netdb == nil || r.transports == nil {
+		return st
 	}
-	if started {
-		st.UptimeS = int64(r.clk.Now().Sub(startedAt) / time.Second)
+	st.RouterHash = ri.Hash().String()
+	st.UptimeS = int64(r.clk.Now().Sub(startedAt) / time.Second)
+	db := r.netdb.Stats()
+	st.KnownRouters, st.Floodfills = db.KnownRouters, db.Floodfills
+	st.Published = db.PublishConfirmed
+	tr := r.transports.Stats()
+	st.Sessions = Sessions{
+		NTCP2In: tr.ByKind["ntcp2_in"], NTCP2Out: tr.ByKind["ntcp2_out"],
+		SSU2In: tr.ByKind["ssu2_in"], SSU2Out: tr.ByKind["ssu2_out"],
+	}
+	switch {
+	case skew > clockSkewLimit || skew < -clockSkewLimit:
+		st.NetworkStatus = NetworkClockSkew
+	case tr.Total == 0 && st.KnownRouters == 0:
+		st.NetworkStatus = NetworkNoPeers
+	case tr.Total > 0 && db.PublishConfirmed:
+		st.NetworkStatus = NetworkOK
+	default:
 		st.NetworkStatus = NetworkTesting
 	}
-	st.ClockSkewS = math.Round(r.clk.Skew().Seconds()*1000) / 1000
 	return st
 }

@@ -24,7 +24,12 @@ func routerConfig(c *config.Config, log *slog.Logger) router.Config {
 		NTCP2Enabled:  c.NTCP2.Enabled,
 		NTCP2Port:     c.NTCP2.Port,
 		SSU2Enabled:   c.SSU2.Enabled,
-		Logger:        log,
+
+		ReseedURLs:      c.Reseed.URLs,
+		ReseedFile:      c.Reseed.File,
+		ReseedCertsDir:  c.Reseed.CertsDir,
+		ReseedThreshold: c.Reseed.Threshold,
+		Logger:          log,
 	}
 }
 

@@ -51,8 +51,10 @@ type SSU2 struct {
 
 // Reseed is the [reseed] section.
 type Reseed struct {
-	URLs []string `toml:"urls"`
-	File string   `toml:"file"`
+	URLs      []string `toml:"urls"`
+	File      string   `toml:"file"`
+	Threshold int      `toml:"threshold"` // reseed below this many known routers
+	CertsDir  string   `toml:"certsdir"`  // SU3 signer certificates (*.crt)
 }
 
 // Listener is a section that only names a listening address; empty disables it.

@@ -46,7 +46,8 @@ func TestOverrides(t *testing.T) {
 		"--datadir=/tmp/x", "--netid=99", "--host=198.18.0.101", "--port=12345",
 		"--reservedrange=false", "--floodfill", "--bandwidth=P", "--loglevel=debug",
 		"--ntcp2.port=23456", "--ntcp2.enabled=true", "--ssu2.enabled=false",
-		"--reseed.urls=", "--reseed.file=/tmp/seed.zip", "--console.address=198.18.0.101:7070",
+		"--reseed.urls=", "--reseed.file=/tmp/seed.zip", "--reseed.threshold=5", "--reseed.certsdir=/c",
+		"--console.address=198.18.0.101:7070",
 		"--socks.address=", "--dns.address=127.0.0.1:53",
 	})
 	if err != nil {
@@ -56,7 +57,7 @@ func TestOverrides(t *testing.T) {
 		DataDir: "/tmp/x", NetID: 99, Host: "198.18.0.101", Port: 12345, ReservedRange: false,
 		Floodfill: true, Bandwidth: "P", LogLevel: "debug",
 		NTCP2:     NTCP2{Enabled: true, Port: 23456},
-		Reseed:    Reseed{URLs: []string{}, File: "/tmp/seed.zip"},
+		Reseed:    Reseed{URLs: []string{}, File: "/tmp/seed.zip", Threshold: 5, CertsDir: "/c"},
 		Console:   Listener{"198.18.0.101:7070"},
 		HTTPProxy: Listener{"127.0.0.1:4444"},
 		DNS:       Listener{"127.0.0.1:53"},

@@ -34,6 +34,7 @@ func (c *Config) Validate() error {
 	_, err := BandwidthKBps(c.Bandwidth)
 	check("bandwidth", err)
 	check("loglevel", oneOf(strings.ToLower(c.LogLevel), "debug", "info", "warn", "error"))
+	check("reseed.threshold", inRange(c.Reseed.Threshold, 1, 1000))
 	for _, u := range c.Reseed.URLs {
 		check("reseed.urls", validReseedURL(u))
 	}

@@ -1,0 +1,48 @@
+package router
+
+import (
+	"i2pgate/router/data"
+	"i2pgate/router/i2np"
+	"i2pgate/router/transport"
+)
+
+// dispatcher is the router seen as the transports' Handler: it drops expired and
+// replayed messages and hands the rest to the component that owns their type.
+type dispatcher Router
+
+var _ transport.Handler = (*dispatcher)(nil)
+
+// HandleMessage routes one inbound I2NP message.
+func (d *dispatcher) HandleMessage(from data.Hash, msg i2np.Message) {
+	r := (*Router)(d)
+	now := r.clk.Now()
+	if msg.Expired(now) {
+		r.counters.expired.Add(1)
+		return
+	}
+	if r.dups.Duplicate(msg.ID, msg.Expiration, now) {
+		r.counters.duplicate.Add(1)
+		return
+	}
+	if r.netdb.Handle(from, msg) {
+		return
+	}
+	// Tunnel and garlic messages have no handler yet.
+	r.counters.unhandled.Add(1)
+	r.log.Debug("unhandled message", "type", msg.Type.String())
+}
+
+// HandleRouterInfo takes RouterInfos that peers send in transport blocks; the
+// netdb validates them.
+func (d *dispatcher) HandleRouterInfo(from data.Hash, raw []byte, flood bool) {
+	r := (*Router)(d)
+	if err := r.netdb.AddRaw(raw); err != nil {
+		r.log.Debug("router info from peer refused", "err", err)
+	}
+}
+
+// SessionEvent logs sessions coming and going.
+func (d *dispatcher) SessionEvent(s transport.Session, ev transport.Event, err error) {
+	r := (*Router)(d)
+	r.log.Debug("session", "event", ev.String(), "style", s.Style(), "inbound", s.Inbound(), "err", err)
+}

@@ -49,9 +49,12 @@ test-unit:
 test-cross: deps
 	scripts/test-cross.sh
 
-# A private testnet of i2pd routers: up, eepsite fetched through i2pd, down.
+# A private testnet of i2pd routers: up, eepsite fetched through i2pd, down; then
+# i2pgate joins it (NTCP2 both ways, RouterInfo stored by the floodfills, netdb
+# complete, restart without reseed).
 test-testnet: deps
 	scripts/testnet/smoke.sh
+	scripts/testnet/join.sh
 
 cross:
 	@mkdir -p dist

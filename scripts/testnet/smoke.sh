@@ -10,7 +10,8 @@ set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TESTNET=$SCRIPT_DIR/testnet.sh
-NS=${TESTNET_NS:-i2pgate-tn}
+NS=${TESTNET_NS:-i2pgate-tn} # used by lib.sh
+export NS
 DIR=${TESTNET_DIR:-/tmp/i2pgate-testnet}
 FETCH_TIMEOUT=${SMOKE_FETCH_TIMEOUT:-90}
 T0=$SECONDS
@@ -22,37 +23,15 @@ fail() {
 	FAILED=1
 }
 
-# started_pids: PIDs the harness recorded (pid files and env file).
-started_pids() {
-	{
-		cat "$DIR"/pids/*.pid 2>/dev/null || true
-		grep -E '^TESTNET_[A-Z0-9_]*_PID=' "$DIR/testnet.env" 2>/dev/null | cut -d= -f2 || true
-	} | grep -E '^[0-9]+$' | sort -u
-}
-
-alive() {
-	local pid=$1 state
-	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
-	[[ $state != Z ]]
-}
+# shellcheck source=lib.sh
+source "$SCRIPT_DIR/lib.sh"
 
 finish() {
-	local rc=$? pids pid
+	local rc=$?
 	trap - EXIT
 	((rc == 0)) || fail "a step failed (exit status $rc)"
-	pids=$(started_pids)
 	RESTARTS=$(grep -E '^TESTNET_EEPSITE_RESTARTS=' "$DIR/testnet.env" 2>/dev/null | cut -d= -f2) || true
-	"$TESTNET" down || fail "testnet.sh down failed"
-	for pid in $pids; do
-		alive "$pid" && fail "PID $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)) is still alive after down"
-	done
-	for pid in $(pgrep -f -- "$DIR/" || true); do
-		alive "$pid" && [[ $pid != "$$" ]] &&
-			fail "PID $pid runs from $DIR after down: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
-	done
-	if ip netns list 2>/dev/null | awk '{print $1}' | grep -qx -- "$NS"; then
-		fail "namespace $NS still exists after down"
-	fi
+	down_and_verify
 	log "took $((SECONDS - T0)) s, eepsite router restarts: ${RESTARTS:-?}"
 	if [[ -n $FAILED ]]; then
 		echo "testnet-smoke: 0 passed, 1 failed"

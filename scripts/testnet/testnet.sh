@@ -749,7 +749,7 @@ cmd_add_i2pgate() {
 	mkdir -p "$d"
 	local args=(run --datadir="$d" --netid="$NETID" --reservedrange=false
 		--host="$addr" --port="$port" --ntcp2.port="$port"
-		--reseed.file="$DIR/seed.zip"
+		--reseed.file="$DIR/seed.zip" --reseed.urls=
 		--console.address="$addr:$CONSOLE_PORT" --httpproxy.address="$addr:$HTTPPROXY_PORT"
 		--socks.address="$addr:$SOCKS_PORT" --dns.address="$addr:5353"
 		--loglevel=debug "$@")

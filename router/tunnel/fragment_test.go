@@ -134,8 +134,8 @@ func TestDeliveryTypeString(t *testing.T) {
 
 func FuzzInstructions(f *testing.F) {
 	f.Add(unhex(f, "00 0123"))
-	f.Add(unhex(f, "28 00000457" + hashHex + "01020304 03c0"))
-	f.Add(unhex(f, "48" + hashHex + "ffffffff 0000"))
+	f.Add(unhex(f, "28 00000457"+hashHex+"01020304 03c0"))
+	f.Add(unhex(f, "48"+hashHex+"ffffffff 0000"))
 	f.Add(unhex(f, "ff 01020304 0007"))
 	f.Add([]byte{0x60})
 	f.Fuzz(func(t *testing.T, b []byte) {

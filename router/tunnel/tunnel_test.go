@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"time"
 	"testing"
+	"time"
 
 	"i2pgate/router/clock/clocktest"
 	"i2pgate/router/i2np"
 )
 
-// testMessages covers a few packed small messages and fragmented ones.
-func testMessages(r interface{ Read([]byte) (int, error) }) []int {
-	return []int{0, 10, 500, 984, 985, 3000, 16 << 10}
-}
+// testSizes covers a few packed small messages and fragmented ones.
+var testSizes = []int{0, 10, 500, 984, 985, 3000, 16 << 10}
 
 func TestOutboundTunnel(t *testing.T) {
 	for hops := 0; hops <= 3; hops++ {
@@ -25,7 +23,7 @@ func TestOutboundTunnel(t *testing.T) {
 			to := ToTunnel(testHash(7), 1234)
 			var sent []i2np.Message
 			var bodies []Body
-			for i, size := range testMessages(r) {
+			for i, size := range testSizes {
 				m := testMessage(r, uint32(100+i), size)
 				sent = append(sent, m)
 				var err error
@@ -82,7 +80,7 @@ func TestInboundTunnel(t *testing.T) {
 			}
 			var sent []i2np.Message
 			var bodies []Body
-			for i, size := range testMessages(r) {
+			for i, size := range testSizes {
 				m := testMessage(r, uint32(200+i), size)
 				sent = append(sent, m)
 				var err error

@@ -11,7 +11,7 @@ import (
 )
 
 // bodiesFor fragments one message in a fresh gateway.
-func bodiesFor(t *testing.T, seed uint64, m i2np.Message, to Delivery) []Body {
+func bodiesFor(t testing.TB, seed uint64, m i2np.Message, to Delivery) []Body {
 	t.Helper()
 	gw := NewGateway(testRand(seed))
 	bodies, err := gw.Put(nil, m, to)

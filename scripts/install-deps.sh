@@ -25,6 +25,17 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Debian's i2pd package would start a system router that talks to the live
+# network; the tests run their own. Keep package scripts from starting services
+# during the install (policy-rc.d exit 101 = action forbidden).
+policy=/usr/sbin/policy-rc.d
+own_policy=
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  own_policy=1
+fi
+trap '[ -n "$own_policy" ] && rm -f "$policy"' EXIT
 if ! apt-get install -y -qq "${need[@]}" >/dev/null; then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null

@@ -47,14 +47,14 @@ func seal(b *Body, n int, rand io.Reader) error {
 	return nonzeroRandom(b[paddingOffset:zero], rand)
 }
 
-// checksum is SHA-256 of the bytes after the zero byte followed by the IV.
+// checksum is SHA-256 of the bytes after the zero byte followed by the IV
+// (hashed from a stack copy, which unlike a streaming hash does not
+// allocate).
 func checksum(b *Body, payloadOffset int) [sha256.Size]byte {
-	h := sha256.New()
-	h.Write(b[payloadOffset:])
-	h.Write(b[ivOffset : ivOffset+ivSize])
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
-	return sum
+	var buf [BodySize - paddingOffset + ivSize]byte
+	n := copy(buf[:], b[payloadOffset:])
+	n += copy(buf[n:], b[ivOffset:ivOffset+ivSize])
+	return sha256.Sum256(buf[:n])
 }
 
 // nonzeroRandom fills p with random bytes from rand, none of them zero.
@@ -62,9 +62,9 @@ func nonzeroRandom(p []byte, rand io.Reader) error {
 	if _, err := io.ReadFull(rand, p); err != nil {
 		return fmt.Errorf("tunnel: gateway: padding: %w", err)
 	}
-	var extra [1]byte
 	for i := range p {
 		for p[i] == 0 {
+			var extra [1]byte // rarely needed: declared here, allocated here
 			if _, err := io.ReadFull(rand, extra[:]); err != nil {
 				return fmt.Errorf("tunnel: gateway: padding: %w", err)
 			}

@@ -202,6 +202,14 @@ func checkReplyType(t *testing.T, msg i2np.Payload, short, inbound bool) {
 // buildPair makes a 3-hop build and runs it to the reply.
 func buildPair(t *testing.T, short, inbound bool) (*Pending, []testRouter, i2np.Payload, i2np.Payload) {
 	t.Helper()
+	p, routers, req, reply := buildPairTB(t, short, inbound)
+	return p, routers, req, reply
+}
+
+// buildPairTB is buildPair for fuzz targets and benchmarks: every hop
+// accepts, without the checks of runHop.
+func buildPairTB(t testing.TB, short, inbound bool) (*Pending, []testRouter, i2np.Payload, i2np.Payload) {
+	t.Helper()
 	routers := testRouters(t, 4, short, 7)
 	cfg := Config{Inbound: inbound, Self: routers[3].peer.Hash, ReplyGateway: routers[3].peer.Hash, ReplyTunnel: 1,
 		Now: testNow, Rand: testRand(8)}
@@ -213,10 +221,31 @@ func buildPair(t *testing.T, short, inbound bool) (*Pending, []testRouter, i2np.
 		t.Fatal(err)
 	}
 	msg := req
-	for k, r := range routers[:3] {
-		msg = runHop(t, r, p, k, msg, StatusAccept)
+	for _, r := range routers[:3] {
+		if msg, err = hopAccept(r.id, msg); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return p, routers, req, msg
+}
+
+// hopAccept opens msg as id and accepts.
+func hopAccept(id *Identity, msg i2np.Payload) (i2np.Payload, error) {
+	switch m := msg.(type) {
+	case i2np.ShortTunnelBuild:
+		h, err := OpenShort(id, m)
+		if err != nil {
+			return nil, err
+		}
+		return h.Reply(StatusAccept, data.Mapping{})
+	case i2np.VariableTunnelBuild:
+		h, err := OpenLong(id, m)
+		if err != nil {
+			return nil, err
+		}
+		return h.Reply(StatusAccept, data.Mapping{})
+	}
+	return nil, fmt.Errorf("unexpected %T", msg)
 }
 
 func TestHopErrors(t *testing.T) {

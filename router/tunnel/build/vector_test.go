@@ -2,6 +2,8 @@ package build
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -188,3 +190,65 @@ const (
 	vectorGarlicKeyHex = "07aa3001d1c6c8d68e03a9c854c7a59916bf75a80cc95ea1b94480be658b0b6c"
 	vectorGarlicTagHex = "e19ca9274e914e5c"
 )
+
+// TestLongRecordVector checks a long record and its reply against the
+// spec computation: request as for short records, reply AEAD keyed with
+// ck (nonce 0, ad h), other records AES-256-CBC with the reply key and IV.
+func TestLongRecordVector(t *testing.T) {
+	hesk, sesk := seq(0x01), seq(0x41)
+	hopHash := sha256.Sum256([]byte("hop"))
+	req := LongRequest{Request: Request{ReceiveTunnel: 1, NextTunnel: 2, RequestTime: 3, Expiration: 600},
+		LayerKey: seq(0x80), IVKey: seq(0x90), ReplyKey: seq(0xa0), ReplyIV: [16]byte{0xb0, 0xb1}}
+	plain, err := req.Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := specLongRecord(t, hopHash, hesk, sesk, plain)
+	id := NewIdentity(hopHash, crypto.X25519PrivateKey(hesk))
+	msg := i2np.VariableTunnelBuild{Records: make([]i2np.BuildRecord, 2)}
+	msg.Records[0][5] = 0xcc
+	copy(msg.Records[1][:], want.record)
+	hop, err := OpenLong(id, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hop.Index != 1 || hop.Keys.Layer != req.LayerKey || hop.Keys.ReplyIV != req.ReplyIV {
+		t.Fatalf("opened %+v", hop.Keys)
+	}
+	out, err := hop.Reply(StatusAccept, data.Mapping{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := out.(i2np.VariableTunnelBuild)
+	aead, _ := chacha20poly1305.New(want.ck[:])
+	if w := aead.Seal(nil, make([]byte, 12), make([]byte, LongReplySize), want.h[:]); !bytes.Equal(got.Records[1][:], w) {
+		t.Fatal("long reply record differs")
+	}
+	block, _ := aes.NewCipher(req.ReplyKey[:])
+	w := make([]byte, 528)
+	cipher.NewCBCEncrypter(block, req.ReplyIV[:]).CryptBlocks(w, msg.Records[0][:])
+	if !bytes.Equal(got.Records[0][:], w) {
+		t.Fatal("other record not AES-CBC encrypted")
+	}
+}
+
+type specLong struct {
+	record []byte
+	ck, h  [32]byte
+}
+
+func specLongRecord(t *testing.T, hopHash [32]byte, hesk, sesk [32]byte, plain []byte) specLong {
+	hepk, _ := curve25519.X25519(hesk[:], curve25519.Basepoint)
+	sepk, _ := curve25519.X25519(sesk[:], curve25519.Basepoint)
+	var h [32]byte
+	copy(h[:], "Noise_N_25519_ChaChaPoly_SHA256")
+	ck := h
+	h = sha256.Sum256(h[:])
+	h = mixHash(mixHash(h, hepk), sepk)
+	shared, _ := curve25519.X25519(sesk[:], hepk)
+	ck, k := specHKDF(t, ck[:], shared, "")
+	aead, _ := chacha20poly1305.New(k[:])
+	ct := aead.Seal(nil, make([]byte, 12), plain, h[:])
+	rec := append(append(append([]byte(nil), hopHash[:16]...), sepk...), ct...)
+	return specLong{record: rec, ck: ck, h: mixHash(h, ct)}
+}

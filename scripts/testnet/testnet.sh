@@ -18,7 +18,8 @@
 # (router whose HTTP proxy wait-eepsite uses, default the first of
 # TESTNET_CLIENT_ROUTERS), TESTNET_EEPSITE_ROUTER (default N),
 # TESTNET_EEPSITE_OUTBOUND_LENGTH (default 0), TESTNET_RESTART_AFTER (default 60),
-# I2PGATE_BIN.
+# I2PGATE_BIN (the i2pgate binary add-i2pgate runs; default: built from the work
+# tree into $TESTNET_DIR/i2pgate).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -717,12 +718,11 @@ i2pgate_bin() {
 		echo "$I2PGATE_BIN"
 		return
 	fi
-	local bin=$REPO_DIR/dist/i2pgate-linux-amd64
-	if [[ ! -x $bin ]]; then
-		log "building $bin"
-		(cd "$REPO_DIR" && CGO_ENABLED=0 GOTOOLCHAIN=local GOPROXY=off go build -o "$bin" ./cmd/i2pgate) >&2 ||
-			die "go build ./cmd/i2pgate failed (set I2PGATE_BIN to use another binary)"
-	fi
+	# Built from the work tree each time, so a stale binary is never tested.
+	local bin=$DIR/i2pgate
+	log "building $bin"
+	(cd "$REPO_DIR" && CGO_ENABLED=0 GOTOOLCHAIN=local GOPROXY=off go build -o "$bin" ./cmd/i2pgate) >&2 ||
+		die "go build ./cmd/i2pgate failed (set I2PGATE_BIN to use another binary)"
 	echo "$bin"
 }
 

@@ -41,7 +41,7 @@ type Delivery struct {
 	Hash     data.Hash
 }
 
-// Local, ToTunnel and ToRouter build the three kinds of Delivery.
+// Local delivers to the endpoint's router itself.
 func Local() Delivery { return Delivery{Type: DeliveryLocal} }
 
 // ToTunnel delivers to tunnel id at gateway router gw.

@@ -165,7 +165,7 @@ func checkPlan(t *testing.T, p *Pending, cfg *Config) {
 	}
 	last := p.Hops[len(p.Hops)-1]
 	if cfg.Inbound {
-		if p.Hops[0].Flags != FlagIBGW && len(p.Hops) > 1 || last.NextTunnel != p.EndpointTunnel || p.EndpointTunnel == 0 {
+		if p.Hops[0].Flags != FlagIBGW || last.NextTunnel != p.EndpointTunnel || p.EndpointTunnel == 0 {
 			t.Fatalf("inbound plan: %+v", p.Hops)
 		}
 		if last.Keys.GarlicKey != ([32]byte{}) {
@@ -279,6 +279,58 @@ func TestHopErrors(t *testing.T) {
 	}
 	if _, err := OpenLong(first.id, i2np.VariableTunnelBuild{Records: make([]i2np.BuildRecord, 2)}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("long: %v", err)
+	}
+}
+
+// TestHopRefuses checks requests that decrypt but that a hop must refuse.
+func TestHopRefuses(t *testing.T) {
+	routers := testRouters(t, 1, true, 5)
+	id := routers[0].id
+	seal := func(plain []byte, size int) []byte {
+		eph := NewIdentity(data.Hash{}, [32]byte{9}).Key
+		rec := make([]byte, size)
+		copy(rec, id.Hash[:16])
+		if _, err := sealRecord(rec, &id.Key.Public, &eph, plain); err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	short := func(r ShortRequest) i2np.ShortTunnelBuild {
+		plain, err := r.Append(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec i2np.ShortBuildRecord
+		copy(rec[:], seal(plain, len(rec)))
+		return i2np.ShortTunnelBuild{Records: []i2np.ShortBuildRecord{rec}}
+	}
+	base := Request{ReceiveTunnel: 1, NextTunnel: 2, NextRouter: data.Hash{7}}
+	if _, err := OpenShort(id, short(ShortRequest{Request: base})); err != nil {
+		t.Fatalf("valid: %v", err)
+	}
+	if _, err := OpenShort(id, short(ShortRequest{Request: base, LayerEncryption: 1})); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("ChaCha layer: %v", err)
+	}
+	loop := base
+	loop.NextRouter = id.Hash
+	if _, err := OpenShort(id, short(ShortRequest{Request: loop})); !errors.Is(err, ErrInvalid) {
+		t.Errorf("next router is us: %v", err)
+	}
+	loop.Flags = FlagOBEP // an OBEP may be its own reply gateway
+	if _, err := OpenShort(id, short(ShortRequest{Request: loop})); err != nil {
+		t.Errorf("OBEP replying to itself: %v", err)
+	}
+	// A cleartext that decrypts but does not parse.
+	bad := make([]byte, ShortRequestSize)
+	var rec i2np.ShortBuildRecord
+	copy(rec[:], seal(bad, len(rec)))
+	if _, err := OpenShort(id, i2np.ShortTunnelBuild{Records: []i2np.ShortBuildRecord{rec}}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("zero cleartext: %v", err)
+	}
+	var long i2np.BuildRecord
+	copy(long[:], seal(make([]byte, LongRequestSize), len(long)))
+	if _, err := OpenLong(id, i2np.VariableTunnelBuild{Records: []i2np.BuildRecord{long}}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("long zero cleartext: %v", err)
 	}
 }
 

@@ -9,7 +9,9 @@ import (
 
 // layers maps each package of router/** (by longest prefix) to its layer, as in
 // ARCHITECTURE.md. A package may import i2pgate packages of lower layers, and on its
-// own layer only its ancestors (router/transport/ntcp2 -> router/transport).
+// own layer only packages of its own component (the table entry it falls under:
+// router/transport/ntcp2 -> router/transport, router/tunnel/pool ->
+// router/tunnel/build); components on one layer never import each other.
 var layers = map[string]int{
 	"i2pgate/router/crypto":      0,
 	"i2pgate/router/clock":       0,
@@ -34,6 +36,12 @@ var onlyImporter = map[string]string{
 }
 
 func layerOf(pkg string) (int, bool) {
+	_, layer, ok := componentOf(pkg)
+	return layer, ok
+}
+
+// componentOf returns the table entry pkg falls under and its layer.
+func componentOf(pkg string) (string, int, bool) {
 	best, layer := "", 0
 	for prefix, l := range layers {
 		// The root package's entry covers only itself.
@@ -42,7 +50,7 @@ func layerOf(pkg string) (int, bool) {
 			best, layer = prefix, l
 		}
 	}
-	return layer, best != ""
+	return best, layer, best != ""
 }
 
 // listImports runs go list over the pattern and returns package -> imports.
@@ -62,7 +70,12 @@ func listImports(t *testing.T, pattern string) map[string][]string {
 	return pkgs
 }
 
-func isAncestor(anc, pkg string) bool { return strings.HasPrefix(pkg, anc+"/") }
+// sameComponent reports whether a and b fall under the same table entry.
+func sameComponent(a, b string) bool {
+	ca, _, _ := componentOf(a)
+	cb, _, _ := componentOf(b)
+	return ca != "" && ca == cb
+}
 
 func TestImportLayers(t *testing.T) {
 	pkgs := listImports(t, "i2pgate/router/...")
@@ -94,8 +107,8 @@ func TestImportLayers(t *testing.T) {
 				t.Errorf("%s imports %s, which is not in the layer table", pkg, imp)
 			case l > own:
 				t.Errorf("%s (layer %d) imports %s (layer %d): lower layers never import higher ones", pkg, own, imp, l)
-			case l == own && !isAncestor(imp, pkg):
-				t.Errorf("%s imports %s on its own layer %d: only a package's ancestors may be imported on its layer", pkg, imp, own)
+			case l == own && !sameComponent(imp, pkg):
+				t.Errorf("%s imports %s on its own layer %d: components on one layer never import each other", pkg, imp, own)
 			}
 		}
 	}
@@ -118,6 +131,7 @@ func TestLayerOf(t *testing.T) {
 		"i2pgate/router/routertest":            7,
 		"i2pgate/router/netx/memnet":           0,
 		"i2pgate/router/datastore/nonexistent": -1,
+		"i2pgate/router/tunnel/pool":           4,
 	} {
 		got, ok := layerOf(pkg)
 		if !ok {
@@ -125,6 +139,23 @@ func TestLayerOf(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("layerOf(%s) = %d, want %d", pkg, got, want)
+		}
+	}
+}
+
+func TestSameComponent(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"i2pgate/router/tunnel/pool", "i2pgate/router/tunnel/build", true},
+		{"i2pgate/router/transport/ntcp2", "i2pgate/router/transport", true},
+		{"i2pgate/router/tunnel", "i2pgate/router/garlic", false},
+		{"i2pgate/router/netdb/reseed", "i2pgate/router/tunnel", false},
+		{"i2pgate/router/crypto/noise", "i2pgate/router/clock", false},
+	} {
+		if got := sameComponent(tt.a, tt.b); got != tt.want {
+			t.Errorf("sameComponent(%s, %s) = %v", tt.a, tt.b, got)
 		}
 	}
 }

@@ -150,6 +150,10 @@ type Config struct {
 	Reseeder Reseeder
 	// Floodfill turns on the floodfill server role.
 	Floodfill bool
+	// WrapReply garlic-encrypts a floodfill's answer to a lookup that asked
+	// for an ECIES reply, with the lookup's reply key and first tag; nil
+	// drops such lookups.
+	WrapReply func(key [32]byte, tag [8]byte, msg i2np.Message) (i2np.Message, error)
 	// NetID is the network id (DefaultNetID when 0).
 	NetID int
 	// ReservedRange refuses RouterInfos with a host in a reserved range

@@ -6,11 +6,14 @@ import (
 )
 
 // handleLookup answers a DatabaseLookup as a floodfill. Non-floodfills do not
-// answer, as Java I2P. Lookups asking for an encrypted reply are dropped: the
-// requester must not get plaintext, and garlic wrapping is not done here.
+// answer, as Java I2P. A lookup asking for an ECIES reply (reply key and tag) is
+// answered through Config.WrapReply; without it, and for the old ElGamal/AES
+// replies, it is dropped: the requester must never get plaintext.
 func (n *NetDB) handleLookup(w *worker, l i2np.DatabaseLookup) {
+	ecies := l.Flags&i2np.FlagECIES != 0
 	if !n.cfg.Floodfill || l.Key.IsZero() || l.From.IsZero() ||
-		l.Flags&(i2np.FlagEncryption|i2np.FlagECIES) != 0 {
+		l.Flags&i2np.FlagEncryption != 0 ||
+		(ecies && (n.cfg.WrapReply == nil || len(l.RatchetTags) == 0)) {
 		n.counter.lookupsDropped.Add(1)
 		return
 	}
@@ -35,8 +38,17 @@ func (n *NetDB) handleLookup(w *worker, l i2np.DatabaseLookup) {
 				Peers: n.ClosestFloodfills(l.Key, searchReplyPeers, exclude)}
 		}
 	}
+	msg, err := n.encode(reply)
+	if err == nil && ecies {
+		msg, err = n.cfg.WrapReply(l.ReplyKey, l.RatchetTags[0], msg)
+	}
+	if err != nil {
+		n.counter.lookupsDropped.Add(1)
+		n.log.Debug("lookup reply", "err", err)
+		return
+	}
 	n.counter.lookupsAnswered.Add(1)
-	if err := n.send(l.From, tunnel, reply); err != nil {
+	if err := n.sendMessage(l.From, tunnel, msg); err != nil {
 		n.log.Debug("lookup reply", "err", err)
 	}
 }

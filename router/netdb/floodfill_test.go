@@ -199,3 +199,38 @@ func TestNonFloodfillIgnoresLookups(t *testing.T) {
 	q.none(t, i2np.TypeDatabaseStore)
 	q.none(t, i2np.TypeDatabaseSearchReply)
 }
+
+// A lookup asking for an ECIES reply is answered through WrapReply with its
+// reply key and first tag; the plaintext never leaves.
+func TestFloodfillECIESReply(t *testing.T) {
+	net, clk := newFakeNet(), clocktest.New(t0)
+	type wrapped struct {
+		key   [32]byte
+		tag   [8]byte
+		inner i2np.Type
+	}
+	got := make(chan wrapped, 1)
+	wrap := func(key [32]byte, tag [8]byte, msg i2np.Message) (i2np.Message, error) {
+		got <- wrapped{key, tag, msg.Type}
+		return i2np.NewMessage(i2np.Garlic{Data: []byte("sealed")}, msg.ID, msg.Expiration)
+	}
+	ff := newNode(t, net, clk, nodeOpts{floodfill: true, cfg: func(c *Config) { c.WrapReply = wrap }})
+	target := newPeer(t, net, false)
+	must(t, ff.db.Add(target.ri))
+	q := newPeer(t, net, false)
+	must(t, ff.db.Add(q.ri))
+	startNode(t, ff)
+
+	key := [32]byte{7}
+	ff.db.Handle(q.hash, message(t, i2np.DatabaseLookup{Key: target.hash, From: q.hash, ReplyKey: key,
+		Flags: i2np.FlagECIES.WithLookupType(i2np.LookupRouterInfo), RatchetTags: []i2np.RatchetTag{{1, 2}}}))
+	g := decode[i2np.Garlic](t, q.next(t, i2np.TypeGarlic).msg)
+	if string(g.Data) != "sealed" {
+		t.Fatalf("garlic %q", g.Data)
+	}
+	w := <-got
+	if w.key != key || w.tag != ([8]byte{1, 2}) || w.inner != i2np.TypeDatabaseStore {
+		t.Fatalf("wrapped %+v", w)
+	}
+	q.none(t, i2np.TypeDatabaseStore)
+}

@@ -422,24 +422,38 @@ func (n *NetDB) randHash() data.Hash {
 // send encodes p and sends it to peer, directly or, when tunnel is nonzero,
 // wrapped in a TunnelGateway message for that tunnel at peer.
 func (n *NetDB) send(peer data.Hash, tunnel uint32, p i2np.Payload) error {
-	exp := n.clk.Now().Add(i2np.ExpirationTimeout)
-	msg, err := i2np.NewMessage(p, n.randUint32(), exp)
+	msg, err := n.encode(p)
 	if err != nil {
-		return fmt.Errorf("netdb: encode %v: %w", p.Type(), err)
+		return err
 	}
+	return n.sendMessage(peer, tunnel, msg)
+}
+
+// encode makes a message of p with a fresh id and the standard expiration.
+func (n *NetDB) encode(p i2np.Payload) (i2np.Message, error) {
+	msg, err := i2np.NewMessage(p, n.randUint32(), n.clk.Now().Add(i2np.ExpirationTimeout))
+	if err != nil {
+		return i2np.Message{}, fmt.Errorf("netdb: encode %v: %w", p.Type(), err)
+	}
+	return msg, nil
+}
+
+// sendMessage sends msg to peer, directly or, when tunnel is nonzero, wrapped
+// in a TunnelGateway message for that tunnel at peer.
+func (n *NetDB) sendMessage(peer data.Hash, tunnel uint32, msg i2np.Message) error {
 	if tunnel != 0 {
 		tg, err := i2np.NewTunnelGateway(tunnel, msg)
 		if err != nil {
-			return fmt.Errorf("netdb: wrap %v: %w", p.Type(), err)
+			return fmt.Errorf("netdb: wrap %v: %w", msg.Type, err)
 		}
-		if msg, err = i2np.NewMessage(tg, n.randUint32(), exp); err != nil {
-			return fmt.Errorf("netdb: wrap %v: %w", p.Type(), err)
+		if msg, err = i2np.NewMessage(tg, n.randUint32(), msg.Expiration); err != nil {
+			return fmt.Errorf("netdb: wrap %v: %w", msg.Type, err)
 		}
 	}
 	ctx, cancel := context.WithTimeout(n.ctx, sendTimeout)
 	defer cancel()
 	if err := n.cfg.Sender.SendMessage(ctx, peer, msg); err != nil {
-		return fmt.Errorf("netdb: send %v: %w", p.Type(), err)
+		return fmt.Errorf("netdb: send %v: %w", msg.Type, err)
 	}
 	return nil
 }

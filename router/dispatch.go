@@ -14,7 +14,12 @@ var _ transport.Handler = (*dispatcher)(nil)
 
 // HandleMessage routes one inbound I2NP message.
 func (d *dispatcher) HandleMessage(from data.Hash, msg i2np.Message) {
-	r := (*Router)(d)
+	(*Router)(d).dispatch(from, msg, 0)
+}
+
+// dispatch drops expired and replayed messages and routes the rest; depth counts
+// the garlic layers msg came out of.
+func (r *Router) dispatch(from data.Hash, msg i2np.Message, depth int) {
 	now := r.clk.Now()
 	if msg.Expired(now) {
 		r.counters.expired.Add(1)
@@ -22,6 +27,10 @@ func (d *dispatcher) HandleMessage(from data.Hash, msg i2np.Message) {
 	}
 	if r.dups.Duplicate(msg.ID, msg.Expiration, now) {
 		r.counters.duplicate.Add(1)
+		return
+	}
+	if msg.Type == i2np.TypeGarlic {
+		r.handleGarlic(from, msg, depth)
 		return
 	}
 	if r.netdb.Handle(from, msg) {

@@ -21,6 +21,13 @@ import (
 // RouterInfo. On error what was started is left for Close to stop.
 func (r *Router) startNetwork() error {
 	filter := transport.AddrFilter{AllowReserved: !r.cfg.ReservedRange}
+	if err := r.newGarlic(); err != nil {
+		return err
+	}
+	for range sendWorkers {
+		r.wg.Add(1)
+		go r.sendLoop()
+	}
 	rs, err := r.newReseeder()
 	if err != nil {
 		return err
@@ -31,6 +38,7 @@ func (r *Router) startNetwork() error {
 		Store:         r.db,
 		Reseeder:      rs,
 		Floodfill:     r.cfg.Floodfill,
+		WrapReply:     r.wrapReply,
 		NetID:         r.cfg.NetID,
 		ReservedRange: r.cfg.ReservedRange,
 		AllowAddr:     func(a netip.Addr) bool { return filter.Check(a) == nil },

@@ -19,6 +19,7 @@ import (
 
 	"i2pgate/router/clock"
 	"i2pgate/router/data"
+	"i2pgate/router/garlic"
 	"i2pgate/router/i2np"
 	"i2pgate/router/netdb"
 	"i2pgate/router/netx"
@@ -79,8 +80,16 @@ type Router struct {
 	transports *transport.Manager
 	dups       *i2np.DupFilter
 
+	garlic        *garlic.Decrypter
+	garlicReplies *garlic.ReplyTable
+
+	outq   chan outbound
+	ctx    context.Context // canceled by Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
 	counters struct {
-		expired, duplicate, unhandled atomic.Uint64
+		expired, duplicate, unhandled, badGarlic, sendDropped, sendFailed atomic.Uint64
 	}
 
 	// state guards the fields below it.
@@ -107,7 +116,8 @@ func New(cfg Config) (*Router, error) {
 		cfg.BandwidthCaps = 'L'
 	}
 	r := &Router{cfg: cfg, log: cfg.Logger, clk: clock.NewSkewed(clock.Or(cfg.Clock), nil), rand: cfg.Rand,
-		dups: i2np.NewDupFilter(i2np.DupFilterCapacity)}
+		dups: i2np.NewDupFilter(i2np.DupFilterCapacity), outq: make(chan outbound, sendQueueSize)}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -167,6 +177,8 @@ func (r *Router) Close() error {
 		r.state.Lock()
 		r.state.closed = true
 		r.state.Unlock()
+		r.cancel()
+		r.wg.Wait()
 		var errs []error
 		if r.transports != nil {
 			errs = append(errs, r.transports.Close())

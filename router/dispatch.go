@@ -1,8 +1,11 @@
 package router
 
 import (
+	"errors"
+
 	"i2pgate/router/data"
 	"i2pgate/router/i2np"
+	"i2pgate/router/netdb"
 	"i2pgate/router/transport"
 )
 
@@ -45,7 +48,7 @@ func (r *Router) dispatch(from data.Hash, msg i2np.Message, depth int) {
 // netdb validates them.
 func (d *dispatcher) HandleRouterInfo(from data.Hash, raw []byte, flood bool) {
 	r := (*Router)(d)
-	if err := r.netdb.AddRaw(raw); err != nil {
+	if err := r.netdb.AddRaw(raw); err != nil && !errors.Is(err, netdb.ErrNotNewer) {
 		r.log.Debug("router info from peer refused", "err", err)
 	}
 }

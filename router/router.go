@@ -27,6 +27,10 @@ import (
 	"i2pgate/router/transport"
 )
 
+// skewResolution is the precision of the timestamps peers send (whole seconds):
+// smaller clock offsets are noise.
+const skewResolution = time.Second
+
 // Version is the router.version published in our RouterInfo.
 const Version = "0.9.58"
 
@@ -115,7 +119,7 @@ func New(cfg Config) (*Router, error) {
 	if cfg.BandwidthCaps == 0 {
 		cfg.BandwidthCaps = 'L'
 	}
-	r := &Router{cfg: cfg, log: cfg.Logger, clk: clock.NewSkewed(clock.Or(cfg.Clock), nil), rand: cfg.Rand,
+	r := &Router{cfg: cfg, log: cfg.Logger, clk: clock.NewSkewed(clock.Or(cfg.Clock), &clock.SkewOptions{Resolution: skewResolution}), rand: cfg.Rand,
 		dups: i2np.NewDupFilter(i2np.DupFilterCapacity), outq: make(chan outbound, sendQueueSize)}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if r.log == nil {

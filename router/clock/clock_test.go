@@ -1,6 +1,7 @@
 package clock_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -147,5 +148,27 @@ func TestSkewedConcurrent(t *testing.T) {
 	}
 	if sk.Samples() == 0 {
 		t.Fatal("no samples")
+	}
+}
+
+// Offsets within the timestamps' resolution are noise: the clock stays put;
+// a real offset still moves it.
+func TestSkewedResolution(t *testing.T) {
+	base := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	s := clock.NewSkewed(clocktest.New(base), &clock.SkewOptions{MinSamples: 3, Resolution: time.Second})
+	for i, off := range []time.Duration{-400, -300, -450, -200, -350} {
+		s.AddPeerSample(fmt.Sprint("p", i), base.Add(off*time.Millisecond), s.Now())
+	}
+	if s.Skew() != 0 {
+		t.Errorf("skew %v from sub-second noise", s.Skew())
+	}
+	for i := range 5 {
+		s.AddPeerSample(fmt.Sprint("q", i), base.Add(5*time.Second), s.Now())
+	}
+	for i := range 5 {
+		s.AddPeerSample(fmt.Sprint("p", i), base.Add(5*time.Second), s.Now())
+	}
+	if s.Skew() != 5*time.Second {
+		t.Errorf("skew %v, want 5s", s.Skew())
 	}
 }

@@ -27,6 +27,10 @@ type SkewOptions struct {
 	// to count as agreeing; the others are rejected as outliers
 	// (default DefaultSkewTolerance).
 	Tolerance time.Duration
+	// Resolution is the precision of the peers' timestamps (NTCP2 and SSU2
+	// send whole seconds): an estimate within ±Resolution of zero is noise
+	// and leaves the offset at zero. Zero means every estimate counts.
+	Resolution time.Duration
 }
 
 // Skewed is a Clock that adds to its base clock an offset learned from
@@ -41,6 +45,7 @@ type Skewed struct {
 	window     int
 	minSamples int
 	tolerance  time.Duration
+	resolution time.Duration
 
 	skew atomic.Int64 // current offset in nanoseconds, read lock-free by Now
 
@@ -77,6 +82,7 @@ func NewSkewed(base Clock, opts *SkewOptions) *Skewed {
 		if opts.Tolerance > 0 {
 			s.tolerance = opts.Tolerance
 		}
+		s.resolution = max(opts.Resolution, 0)
 	}
 	s.window = max(s.window, s.minSamples)
 	return s
@@ -126,6 +132,9 @@ func (s *Skewed) AddPeerSample(peer string, peerTime, localTime time.Time) {
 	}
 	s.samples.list = append(s.samples.list, skewSample{peer: peer, offset: off})
 	if est, ok := s.estimateLocked(); ok {
+		if absDur(est) <= s.resolution {
+			est = 0
+		}
 		s.skew.Store(int64(est))
 	}
 }

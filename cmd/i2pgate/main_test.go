@@ -60,7 +60,9 @@ func TestRunRejectsBadConfig(t *testing.T) {
 // appears.
 func startDaemon(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"run"}, args...)...)
+	// Never the live network's reseed servers from a test; later args may
+	// override.
+	cmd := exec.Command(os.Args[0], append([]string{"run", "--reseed.urls="}, args...)...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	var logs bytes.Buffer
 	cmd.Stderr = &logs
@@ -153,7 +155,7 @@ func TestStatusCommand(t *testing.T) {
 	dir := t.TempDir()
 	addr := freePort(t)
 	cmd, logs := startDaemon(t, "--datadir="+dir, "--netid=99", "--console.address="+addr,
-		"--httpproxy.address=", "--socks.address=", "--dns.address=")
+		"--reseed.urls=", "--httpproxy.address=", "--socks.address=", "--dns.address=")
 	defer stopDaemon(t, cmd, logs)
 	raw := waitForFile(t, filepath.Join(dir, "router.info"), logs)
 	ri, err := data.ParseRouterInfo(raw)

@@ -2,6 +2,7 @@ package netdb
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"i2pgate/router/data"
@@ -159,7 +160,11 @@ func (n *NetDB) reseedOnce() bool {
 	}
 	if added == 0 {
 		n.counter.reseedFailures.Add(1)
-		n.log.Warn("reseed failed", "err", err, "received", len(raws))
+		msg := ""
+		if err != nil {
+			msg = strings.ReplaceAll(err.Error(), "\n", "; ")
+		}
+		n.log.Warn("reseed failed", "err", msg, "received", len(raws))
 		return false
 	}
 	n.log.Info("reseeded", "added", added, "received", len(raws))

@@ -26,7 +26,7 @@ type path struct {
 // run builds the tunnel: the creator's message passes every hop in
 // turn, our Manager answering its own records, and the reply comes back
 // to the creator. It returns the creator's view and the hops' replies.
-func (e *env) run(t *testing.T, pt path) (*build.Pending, []build.Reply) {
+func (e *env) run(t testing.TB, pt path) (*build.Pending, []build.Reply) {
 	t.Helper()
 	peers := make([]build.Peer, len(pt.hops))
 	for i, h := range pt.hops {
@@ -69,7 +69,7 @@ func (e *env) run(t *testing.T, pt path) (*build.Pending, []build.Reply) {
 
 // checkForward checks where our Manager sent the build message of hop k
 // and returns it as the next hop receives it.
-func (e *env) checkForward(t *testing.T, pt path, p *build.Pending, k int, s sent) i2np.Payload {
+func (e *env) checkForward(t testing.TB, pt path, p *build.Pending, k int, s sent) i2np.Payload {
 	t.Helper()
 	last := k == len(pt.hops)-1
 	switch {
@@ -97,7 +97,7 @@ func (e *env) checkForward(t *testing.T, pt path, p *build.Pending, k int, s sen
 // checkEndpointReply checks the OBEP's reply: a TunnelGateway for the
 // reply tunnel at the reply gateway, carrying the (garlic-wrapped, for
 // short builds) reply message with the reply id.
-func (e *env) checkEndpointReply(t *testing.T, pt path, p *build.Pending, k int, s sent) i2np.Payload {
+func (e *env) checkEndpointReply(t testing.TB, pt path, p *build.Pending, k int, s sent) i2np.Payload {
 	t.Helper()
 	if s.to != pt.replyGW.id.Hash || s.msg.Type != i2np.TypeTunnelGateway {
 		t.Fatalf("OBEP sent %v to %x", s.msg.Type, s.to[:4])

@@ -228,3 +228,5 @@ func testMessage(t testing.TB, n int, id uint32) i2np.Message {
 	}
 	return m
 }
+
+func e0clock() *clocktest.Fake { return clocktest.New(testNow) }

@@ -302,3 +302,19 @@ func TestNewRequires(t *testing.T) {
 		t.Fatal("New without Peers and Sender succeeded")
 	}
 }
+
+func TestLongRecordBuilds(t *testing.T) {
+	// Hops older than 0.9.51 get VariableTunnelBuild with long records;
+	// the outbound endpoint's VariableTunnelBuildReply needs no garlic.
+	s := newSimNetVersion(t, 4, "0.9.50", Config{Exploratory: exploratory(2, 2)})
+	if err := s.mgr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s.until(time.Minute, "long-record tunnels not built and tested", full(s.mgr, 2))
+	s.mu.Lock()
+	tags := len(s.mu.tags)
+	s.mu.Unlock()
+	if tags != 0 {
+		t.Fatalf("%d garlic reply tags registered for long builds", tags)
+	}
+}

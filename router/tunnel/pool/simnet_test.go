@@ -72,6 +72,12 @@ type simHop struct {
 // ExpectGarlicReply, Clock and Store are filled in).
 func newSimNet(t testing.TB, n int, cfg Config) *simNet {
 	t.Helper()
+	return newSimNetVersion(t, n, "0.9.58", cfg)
+}
+
+// newSimNetVersion is newSimNet with hops of the given router.version.
+func newSimNetVersion(t testing.TB, n int, version string, cfg Config) *simNet {
+	t.Helper()
 	s := &simNet{
 		t: t, clk: clocktest.New(t0), self: newTestRouter(t, "XR", "0.9.58"),
 		hops: map[data.Hash]*simHop{}, q: make(chan simMsg, 4096), done: make(chan struct{}),
@@ -79,7 +85,7 @@ func newSimNet(t testing.TB, n int, cfg Config) *simNet {
 	}
 	s.mu.tags = map[[build.GarlicTagSize]byte][32]byte{}
 	for range n {
-		r := newTestRouter(t, "XR", "0.9.58")
+		r := newTestRouter(t, "XR", version)
 		s.hops[r.hash] = &simHop{
 			r: r, id: build.NewIdentity(r.hash, r.priv),
 			participants: map[uint32]*tunnel.Participant{},
@@ -237,7 +243,7 @@ func (s *simNet) expiry() time.Time { return s.clk.Now().Add(i2np.ExpirationTime
 func (s *simNet) handle(h *simHop, msg i2np.Message) {
 	var err error
 	switch msg.Type {
-	case i2np.TypeShortTunnelBuild:
+	case i2np.TypeShortTunnelBuild, i2np.TypeVariableTunnelBuild:
 		err = s.handleBuild(h, msg)
 	case i2np.TypeTunnelData:
 		if !h.dropData.Load() {
@@ -253,12 +259,39 @@ func (s *simNet) handle(h *simHop, msg i2np.Message) {
 	}
 }
 
-func (s *simNet) handleBuild(h *simHop, msg i2np.Message) error {
+// opened is a build record as a hop opened it, short or long.
+type opened struct {
+	req   build.Request
+	keys  build.Keys
+	reply func(build.Status, data.Mapping) (i2np.Payload, error)
+	short bool
+}
+
+func openBuild(h *simHop, msg i2np.Message) (opened, error) {
+	if msg.Type == i2np.TypeVariableTunnelBuild {
+		vtb, err := i2np.ParseVariableTunnelBuild(msg.Payload)
+		if err != nil {
+			return opened{}, err
+		}
+		lh, err := build.OpenLong(h.id, vtb)
+		if err != nil {
+			return opened{}, err
+		}
+		return opened{req: lh.Request.Request, keys: lh.Keys, reply: lh.Reply}, nil
+	}
 	stb, err := i2np.ParseShortTunnelBuild(msg.Payload)
 	if err != nil {
-		return err
+		return opened{}, err
 	}
 	sh, err := build.OpenShort(h.id, stb)
+	if err != nil {
+		return opened{}, err
+	}
+	return opened{req: sh.Request.Request, keys: sh.Keys, reply: sh.Reply, short: true}, nil
+}
+
+func (s *simNet) handleBuild(h *simHop, msg i2np.Message) error {
+	o, err := openBuild(h, msg)
 	if err != nil {
 		return err
 	}
@@ -270,9 +303,9 @@ func (s *simNet) handleBuild(h *simHop, msg i2np.Message) error {
 	if h.reject.Load() {
 		status = build.StatusBandwidth
 	}
-	req := sh.Request
+	req := o.req
 	if status == build.StatusAccept {
-		layer := crypto.NewTunnelLayer(&sh.Keys.Layer, &sh.Keys.IV)
+		layer := crypto.NewTunnelLayer(&o.keys.Layer, &o.keys.IV)
 		next := tunnel.Hop{Router: req.NextRouter, TunnelID: req.NextTunnel}
 		switch {
 		case req.Flags&build.FlagOBEP != 0:
@@ -283,7 +316,7 @@ func (s *simNet) handleBuild(h *simHop, msg i2np.Message) error {
 			h.participants[req.ReceiveTunnel] = tunnel.NewParticipant(layer, next, nil)
 		}
 	}
-	reply, err := sh.Reply(status, data.Mapping{})
+	reply, err := o.reply(status, data.Mapping{})
 	if err != nil {
 		return err
 	}
@@ -291,11 +324,15 @@ func (s *simNet) handleBuild(h *simHop, msg i2np.Message) error {
 	if err != nil {
 		return err
 	}
-	if req.Flags&build.FlagOBEP == 0 {
+	switch {
+	case req.Flags&build.FlagOBEP == 0:
 		s.post(req.NextRouter, out)
 		return nil
+	case !o.short:
+		// A long build's reply travels without garlic.
+		return s.toGateway(req.NextRouter, req.NextTunnel, out)
 	}
-	g, err := sealGarlic(sh.Keys.GarlicTag, out)
+	g, err := sealGarlic(o.keys.GarlicTag, out)
 	if err != nil {
 		return err
 	}
@@ -430,3 +467,4 @@ func (s *simNet) hopList() []*simHop {
 	}
 	return out
 }
+

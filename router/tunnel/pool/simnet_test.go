@@ -467,4 +467,3 @@ func (s *simNet) hopList() []*simHop {
 	}
 	return out
 }
-

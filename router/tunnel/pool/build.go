@@ -76,6 +76,7 @@ func (m *Manager) tryBuild(p *Pool, inbound bool) error {
 		Self:          m.cfg.Self,
 		Length:        n,
 		HighBandwidth: !p.cfg.IsExploratory,
+		Exclude:       m.cfg.Exclude,
 		Rank:          func(h data.Hash) Rank { return m.profiles.Rank(h, now) },
 		Rand:          m.rnd,
 	})

@@ -133,6 +133,9 @@ type Config struct {
 	// for its first hop (the inbound gateway) before it leaves through one
 	// of our outbound tunnels, as i2pd does; nil sends it unwrapped.
 	WrapBuild func(to *data.RouterInfo, msg i2np.Message) (i2np.Message, error)
+	// Exclude, if set, keeps routers out of our tunnels (banned peers,
+	// peers of our own family); see Selection.Exclude.
+	Exclude func(data.Hash) bool
 	// Exploratory configures the exploratory pool; nil means
 	// DefaultExploratory().
 	Exploratory *PoolConfig

@@ -2,6 +2,7 @@ package pool
 
 import (
 	"bytes"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -316,5 +317,29 @@ func TestLongRecordBuilds(t *testing.T) {
 	s.mu.Unlock()
 	if tags != 0 {
 		t.Fatalf("%d garlic reply tags registered for long builds", tags)
+	}
+}
+
+func TestInboundBuildsWrappedThroughOutboundTunnels(t *testing.T) {
+	var wraps atomic.Int64
+	wrap := func(to *data.RouterInfo, msg i2np.Message) (i2np.Message, error) {
+		if msg.Type != i2np.TypeShortTunnelBuild || to == nil {
+			t.Errorf("wrapped %v for %v", msg.Type, to)
+		}
+		wraps.Add(1)
+		return sealGarlic([8]byte{}, msg)
+	}
+	s := newSimNet(t, 5, Config{Exploratory: exploratory(2, 2), WrapBuild: wrap})
+	if err := s.mgr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s.until(time.Minute, "tunnels not ready", full(s.mgr, 2))
+	// Replacements of inbound tunnels leave through outbound ones.
+	s.step(Lifetime - RebuildBefore + 20*time.Second)
+	if wraps.Load() == 0 {
+		t.Fatal("no inbound build went through an outbound tunnel")
+	}
+	if st := s.mgr.Stats(); st.ExploratoryIn < 2 || st.BuildsFailed != 0 {
+		t.Fatalf("stats %+v", st)
 	}
 }

@@ -94,8 +94,11 @@ func Select(candidates []*data.RouterInfo, s Selection) ([]*data.RouterInfo, err
 	}
 	seen := make(map[data.Hash]bool, len(candidates))
 	list := make([]cand, 0, len(candidates))
-	var buf [8]byte
-	for _, ri := range candidates {
+	keys := make([]byte, 8*len(candidates))
+	if _, err := io.ReadFull(randOr(s.Rand), keys); err != nil {
+		return nil, fmt.Errorf("pool: select: %w", err)
+	}
+	for i, ri := range candidates {
 		if !Usable(ri) {
 			continue
 		}
@@ -113,10 +116,7 @@ func Select(candidates []*data.RouterInfo, s Selection) ([]*data.RouterInfo, err
 		if s.HighBandwidth && !HighBandwidth(ri) {
 			tier++
 		}
-		if _, err := io.ReadFull(randOr(s.Rand), buf[:]); err != nil {
-			return nil, fmt.Errorf("pool: select: %w", err)
-		}
-		list = append(list, cand{ri: ri, tier: tier, key: binary.BigEndian.Uint64(buf[:])})
+		list = append(list, cand{ri: ri, tier: tier, key: binary.BigEndian.Uint64(keys[8*i:])})
 	}
 	if len(list) < s.Length {
 		return nil, fmt.Errorf("%w: %d usable, %d needed", ErrTooFewPeers, len(list), s.Length)

@@ -171,3 +171,42 @@ func TestBuildPeerShort(t *testing.T) {
 		}
 	}
 }
+
+func TestSideLength(t *testing.T) {
+	tests := []struct {
+		side     Side
+		min, max int
+	}{
+		{Side{Length: 2}, 2, 2},
+		{Side{Length: 0}, 0, 0},
+		{Side{Length: 2, LengthVariance: 1}, 2, 3},
+		{Side{Length: 2, LengthVariance: -1}, 1, 3},
+		{Side{Length: 1, LengthVariance: -3}, 0, 4},
+		{Side{Length: 7, LengthVariance: 3}, 7, 7},
+		{Side{Length: -1}, 0, 0},
+	}
+	for _, tt := range tests {
+		seen := map[int]bool{}
+		for range 200 {
+			n, err := tt.side.length(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n < tt.min || n > tt.max {
+				t.Fatalf("%+v: length %d outside [%d, %d]", tt.side, n, tt.min, tt.max)
+			}
+			seen[n] = true
+		}
+		if len(seen) != tt.max-tt.min+1 {
+			t.Errorf("%+v: lengths %v, want all of [%d, %d]", tt.side, seen, tt.min, tt.max)
+		}
+	}
+	for _, tt := range []struct {
+		side Side
+		want int
+	}{{Side{}, DefaultQuantity}, {Side{Quantity: 3, Backup: 1}, 4}, {Side{Quantity: 20}, MaxQuantity}, {Side{Quantity: 1, Backup: -2}, 1}} {
+		if got := tt.side.want(); got != tt.want {
+			t.Errorf("%+v: want() = %d, want %d", tt.side, got, tt.want)
+		}
+	}
+}

@@ -245,6 +245,12 @@ func (s *simNet) handle(h *simHop, msg i2np.Message) {
 	switch msg.Type {
 	case i2np.TypeShortTunnelBuild, i2np.TypeVariableTunnelBuild:
 		err = s.handleBuild(h, msg)
+	case i2np.TypeGarlic:
+		// A build request wrapped for this hop by Config.WrapBuild.
+		var inner i2np.Message
+		if inner, _, err = i2np.ParseStandard(msg.Payload[min(len(msg.Payload), build.GarlicTagSize):]); err == nil {
+			s.handle(h, inner)
+		}
 	case i2np.TypeTunnelData:
 		if !h.dropData.Load() {
 			err = s.handleData(h, msg)

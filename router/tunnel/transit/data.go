@@ -84,12 +84,12 @@ func (m *Manager) endpoint(t *transitTunnel, in []byte, now time.Time) {
 	t.bytes.Add(tunnel.BodySize)
 	m.meter.add(tunnel.BodySize, now)
 	for _, r := range got {
-		m.deliver(t, r, now)
+		m.deliver(r, now)
 	}
 }
 
 // deliver sends a message that left an outbound tunnel at our OBEP.
-func (m *Manager) deliver(t *transitTunnel, r tunnel.Received, now time.Time) {
+func (m *Manager) deliver(r tunnel.Received, now time.Time) {
 	if r.Message.Expired(now) {
 		m.c.dataDropped.Add(1)
 		return

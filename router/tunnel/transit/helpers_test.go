@@ -67,8 +67,12 @@ func (s *fakeSender) SendMessage(ctx context.Context, to data.Hash, msg i2np.Mes
 	}
 	// Keep a copy, as a transport would have encoded it.
 	msg.Payload = bytes.Clone(msg.Payload)
-	s.ch <- sent{to, msg}
-	return nil
+	select {
+	case s.ch <- sent{to, msg}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (s *fakeSender) next(t testing.TB) sent {
@@ -141,8 +145,13 @@ func newEnv(t testing.TB, tweak func(*Config)) *env {
 		Identity:  e.self.id,
 		Sender:    e.sender,
 		WrapReply: fakeWrap,
-		Local:     func(m i2np.Message) { e.local <- m },
-		Clock:     e.clk,
+		Local: func(m i2np.Message) {
+			select {
+			case e.local <- m:
+			default:
+			}
+		},
+		Clock: e.clk,
 	}
 	if tweak != nil {
 		tweak(&cfg)

@@ -105,6 +105,9 @@ func (p *Pool) tunnelsLocked(inbound bool) []*Tunnel {
 // flight are discarded when they complete. The exploratory pool is closed
 // with the Manager.
 func (p *Pool) Close() {
+	if p == p.m.explore {
+		return
+	}
 	p.m.mu.Lock()
 	defer p.m.mu.Unlock()
 	if p.closed {

@@ -24,7 +24,7 @@ type Sender interface {
 const (
 	// DefaultMaxTunnels is the transit tunnel limit (i2pd's default is
 	// 5000 for routers with more room). 1000 idle tunnels cost about
-	// 0.3 MB here, and an i2pd router in a busy network carries a few
+	// 0.2 MB here (TestIdleTunnelMemory), and an i2pd router in a busy network carries a few
 	// hundred; a tunnel that carries traffic costs about 1.5 KB (more for
 	// an OBEP while it reassembles), which MemoryBudget bounds.
 	DefaultMaxTunnels = 1000

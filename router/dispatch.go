@@ -36,10 +36,12 @@ func (r *Router) dispatch(from data.Hash, msg i2np.Message, depth int) {
 		r.handleGarlic(from, msg, depth)
 		return
 	}
+	if r.dispatchTunnel(from, msg) {
+		return
+	}
 	if r.netdb.Handle(from, msg) {
 		return
 	}
-	// Tunnel and garlic messages have no handler yet.
 	r.counters.unhandled.Add(1)
 	r.log.Debug("unhandled message", "type", msg.Type.String())
 }

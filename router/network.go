@@ -79,6 +79,9 @@ func (r *Router) startNetwork() error {
 	if err := mgr.Start(); err != nil {
 		return fmt.Errorf("router: %w", err)
 	}
+	if err := r.startTunnels(); err != nil {
+		return err
+	}
 	return db.Publish(r.RouterInfo())
 }
 

@@ -25,6 +25,8 @@ import (
 	"i2pgate/router/netx"
 	"i2pgate/router/store"
 	"i2pgate/router/transport"
+	"i2pgate/router/tunnel/pool"
+	"i2pgate/router/tunnel/transit"
 )
 
 // skewResolution is the precision of the timestamps peers send (whole seconds):
@@ -63,6 +65,8 @@ type Config struct {
 	ReseedCertsDir  string // empty: where Debian's i2pd package puts them
 	ReseedThreshold int    // reseed below this many known routers; 0: the netdb's default
 
+	TransitTunnels int // limits.transittunnels; 0: the default, negative: none
+
 	Network netx.Network // nil: the operating system's
 	Logger  *slog.Logger // nil: discard
 	Clock   clock.Clock  // nil: the system clock
@@ -82,6 +86,8 @@ type Router struct {
 	db         store.Store
 	netdb      *netdb.NetDB
 	transports *transport.Manager
+	pools      *pool.Manager
+	transit    *transit.Manager
 	dups       *i2np.DupFilter
 
 	garlic        *garlic.Decrypter
@@ -93,7 +99,7 @@ type Router struct {
 	wg     sync.WaitGroup
 
 	counters struct {
-		expired, duplicate, unhandled, badGarlic, sendDropped, sendFailed atomic.Uint64
+		expired, duplicate, unhandled, unknownTunnel, badGarlic, sendDropped, sendFailed atomic.Uint64
 	}
 
 	// state guards the fields below it.
@@ -184,6 +190,12 @@ func (r *Router) Close() error {
 		r.cancel()
 		r.wg.Wait()
 		var errs []error
+		if r.pools != nil {
+			errs = append(errs, r.pools.Close())
+		}
+		if r.transit != nil {
+			errs = append(errs, r.transit.Close())
+		}
 		if r.transports != nil {
 			errs = append(errs, r.transports.Close())
 		}

@@ -3,6 +3,8 @@ package router
 import (
 	"math"
 	"time"
+
+	"i2pgate/router/tunnel/pool"
 )
 
 // Status is the router's state as served at /api/status. The JSON names are a
@@ -20,6 +22,10 @@ type Status struct {
 	// Published is true once a floodfill confirmed storing our current
 	// RouterInfo.
 	Published bool `json:"published"`
+	// Tunnels are our own tunnel pools; TransitTunnels the tunnels of other
+	// routers that we carry.
+	Tunnels        pool.Stats `json:"tunnels"`
+	TransitTunnels int        `json:"transit_tunnels"`
 }
 
 // Sessions counts transport sessions by style and direction.
@@ -59,6 +65,10 @@ func (r *Router) Status() Status {
 	db := r.netdb.Stats()
 	st.KnownRouters, st.Floodfills = db.KnownRouters, db.Floodfills
 	st.Published = db.PublishConfirmed
+	if r.pools != nil && r.transit != nil {
+		st.Tunnels = r.pools.Stats()
+		st.TransitTunnels = r.transit.Stats().Tunnels
+	}
 	tr := r.transports.Stats()
 	st.Sessions = Sessions{
 		NTCP2In: tr.ByKind["ntcp2_in"], NTCP2Out: tr.ByKind["ntcp2_out"],

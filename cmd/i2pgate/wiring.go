@@ -29,6 +29,7 @@ func routerConfig(c *config.Config, log *slog.Logger) router.Config {
 		ReseedFile:      c.Reseed.File,
 		ReseedCertsDir:  c.Reseed.CertsDir,
 		ReseedThreshold: c.Reseed.Threshold,
+		TransitTunnels:  transitLimit(c.Limits.TransitTunnels),
 		Logger:          log,
 	}
 }
@@ -46,4 +47,13 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// transitLimit maps limits.transittunnels to the router's setting, where 0
+// means the default and a negative number refuses all transit.
+func transitLimit(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -36,6 +36,14 @@ type Config struct {
 	HTTPProxy Listener `toml:"httpproxy"`
 	Socks     Listener `toml:"socks"`
 	DNS       Listener `toml:"dns"`
+	Limits    Limits   `toml:"limits"`
+}
+
+// Limits is the [limits] section.
+type Limits struct {
+	// TransitTunnels caps the tunnels of other routers we carry; 0 refuses
+	// all transit (a bad citizen: only for testing).
+	TransitTunnels int `toml:"transittunnels"`
 }
 
 // NTCP2 is the [ntcp2] section.

@@ -61,6 +61,7 @@ func TestOverrides(t *testing.T) {
 		Console:   Listener{"198.18.0.101:7070"},
 		HTTPProxy: Listener{"127.0.0.1:4444"},
 		DNS:       Listener{"127.0.0.1:53"},
+		Limits:    Limits{TransitTunnels: 1000},
 	}
 	if !reflect.DeepEqual(*c, want) {
 		t.Errorf("got  %+v\nwant %+v", *c, want)

@@ -38,6 +38,7 @@ func (c *Config) Validate() error {
 	for _, u := range c.Reseed.URLs {
 		check("reseed.urls", validReseedURL(u))
 	}
+	check("limits.transittunnels", inRange(c.Limits.TransitTunnels, 0, 100000))
 	check("console.address", validListen(c.Console.Address))
 	check("httpproxy.address", validListen(c.HTTPProxy.Address))
 	check("socks.address", validListen(c.Socks.Address))

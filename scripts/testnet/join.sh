@@ -20,33 +20,12 @@ NS=${TESTNET_NS:-i2pgate-tn} # used by lib.sh
 DIR=${TESTNET_DIR:-/tmp/i2pgate-testnet}
 export NS DIR
 JOIN_TIMEOUT=${JOIN_TIMEOUT:-120}
-PASSED=0
-FAILED=0
-CURRENT=
 
-log() { printf 'testnet-join: %s\n' "$*" >&2; }
-fail() {
-	log "FAIL: ${CURRENT:+$CURRENT: }$*"
-	FAILED=$((FAILED + 1))
-}
-pass() {
-	log "ok: $*"
-	PASSED=$((PASSED + 1))
-}
+TEST_NAME=testnet-join
 
 # shellcheck source=lib.sh
 source "$SCRIPT_DIR/lib.sh"
 
-finish() {
-	local rc=$?
-	trap - EXIT
-	((rc == 0)) || fail "a step failed (exit status $rc)"
-	[[ -n ${GATE_LOG:-} && $FAILED -gt 0 ]] && { log "last i2pgate log lines:"; tail -n 30 "$GATE_LOG" >&2 || true; }
-	CURRENT=teardown
-	down_and_verify
-	echo "testnet-join: $PASSED passed, $FAILED failed"
-	((FAILED == 0))
-}
 trap finish EXIT
 trap 'exit 130' INT TERM
 
@@ -63,32 +42,7 @@ source "$ENV_FILE"
 GATE_LOG=$TESTNET_I2PGATE1_LOG
 CONSOLE=$TESTNET_I2PGATE1_CONSOLE
 
-status_json() {
-	ip netns exec "$TESTNET_NS" "$BIN" status --json --console.address="$CONSOLE" 2>/dev/null || true
-}
-# num KEY JSON: the integer value of "KEY" in JSON (0 when absent).
-num() {
-	local v
-	v=$(grep -o "\"$1\": *[0-9]*" <<<"$2" | grep -o '[0-9]*$' | head -n 1)
-	echo "${v:-0}"
-}
-str() { grep -o "\"$1\": *\"[^\"]*\"" <<<"$2" | sed 's/.*: *"\(.*\)"/\1/' | head -n 1; }
-
 seed_count=$(unzip -l "$TESTNET_SEED_ZIP" | grep -c 'routerInfo-' || true)
-
-# wait_for DESCRIPTION SECONDS CONDITION-FUNCTION
-wait_for() {
-	local what=$1 limit=$2 cond=$3 t0=$SECONDS
-	while ((SECONDS - t0 < limit)); do
-		if "$cond"; then
-			pass "$what (after $((SECONDS - t0)) s)"
-			return 0
-		fi
-		sleep 2
-	done
-	fail "$what: not within $limit s; status: $(status_json | tr -d '\n ')"
-	return 0
-}
 
 has_out() { st=$(status_json); (($(num ntcp2_out "$st") > 0)); }
 has_in() { st=$(status_json); (($(num ntcp2_in "$st") > 0)); }

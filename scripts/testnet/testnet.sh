@@ -8,6 +8,7 @@
 #
 # Usage: testnet.sh up|down [--clean]|status|env|wait-eepsite|logs [NAME]
 #                   |add-i2pgate K [--key=value ...]|remove-i2pgate K
+#                   |eepsite-peers HASH[,HASH...]
 #
 # Settings (environment): TESTNET_N (routers, 4..99, default 5), TESTNET_NS (namespace,
 # default i2pgate-tn), TESTNET_DIR (work dir, default /tmp/i2pgate-testnet),
@@ -332,6 +333,25 @@ outbound.length = $EEPSITE_OUTBOUND_LENGTH
 inbound.quantity = 2
 outbound.quantity = 2
 EOF
+	if [[ -n ${EEPSITE_PEERS:-} ]]; then
+		echo "explicitPeers = $EEPSITE_PEERS" >>"$d/tunnels.conf"
+	fi
+}
+
+# cmd_eepsite_peers HASH[,HASH...]: the eepsite builds its tunnels only through
+# these routers (i2pd explicitPeers); its router is restarted to apply it.
+cmd_eepsite_peers() {
+	[[ -f $ENV_FILE ]] || die "no testnet env file at $ENV_FILE (run up first)"
+	[[ ${1:-} =~ ^[A-Za-z0-9~=,-]+$ ]] || die "eepsite-peers needs base64 router hashes, comma-separated"
+	local recorded ee
+	recorded=$(env_get TESTNET_NS)
+	[[ -n $recorded ]] && NS=$recorded
+	EEPSITE_PEERS=$1
+	ee=$(eepsite_router)
+	write_tunnels_conf "$ee"
+	env_set TESTNET_EEPSITE_PEERS "$EEPSITE_PEERS"
+	restart_router "$ee"
+	log "eepsite on router $ee now builds its tunnels through $EEPSITE_PEERS"
 }
 
 eepsite_router() { echo "${TESTNET_EEPSITE_ROUTER:-$N}"; }
@@ -812,9 +832,10 @@ main() {
 	wait-eepsite) cmd_wait_eepsite ;;
 	logs) cmd_logs "${1:-}" ;;
 	add-i2pgate) cmd_add_i2pgate "$@" ;;
+	eepsite-peers) cmd_eepsite_peers "$@" ;;
 	remove-i2pgate) cmd_remove_i2pgate "$@" ;;
 	-h | --help | help) usage ;;
-	*) die "unknown subcommand $cmd (up|down|status|env|wait-eepsite|logs|add-i2pgate|remove-i2pgate)" ;;
+	*) die "unknown subcommand $cmd (up|down|status|env|wait-eepsite|logs|add-i2pgate|remove-i2pgate|eepsite-peers)" ;;
 	esac
 }
 

@@ -16,8 +16,15 @@ type testRouter struct {
 	priv crypto.X25519PrivateKey
 }
 
-// newTestRouter makes a signed RouterInfo with the given caps and version.
+// newTestRouter makes a signed RouterInfo with the given caps and version and a
+// published NTCP2 address.
 func newTestRouter(t testing.TB, caps, version string) *testRouter {
+	t.Helper()
+	return newTestRouterAddr(t, caps, version, true)
+}
+
+// newTestRouterAddr is newTestRouter, with a published address or none.
+func newTestRouterAddr(t testing.TB, caps, version string, published bool) *testRouter {
 	t.Helper()
 	keys, err := data.GenerateRouterKeys(rand.Reader)
 	if err != nil {
@@ -33,7 +40,17 @@ func newTestRouter(t testing.TB, caps, version string) *testRouter {
 			t.Fatal(err)
 		}
 	}
-	ri, err := data.NewRouterInfo(keys.RouterIdentity(), time.Unix(1700000000, 0), nil, opts, signer)
+	var addrs []*data.RouterAddress
+	if published {
+		a := &data.RouterAddress{Transport: "NTCP2"}
+		for _, kv := range [][2]string{{"host", "198.18.7.1"}, {"port", "12345"}, {"v", "2"}} {
+			if err := a.Options.Set(kv[0], kv[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		addrs = append(addrs, a)
+	}
+	ri, err := data.NewRouterInfo(keys.RouterIdentity(), time.Unix(1700000000, 0), addrs, opts, signer)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,8 +67,19 @@ func Usable(ri *data.RouterInfo) bool {
 	if id.CryptoType() != data.CryptoX25519 || len(id.EncryptionPublicKey()) != crypto.X25519KeySize {
 		return false
 	}
-	caps := ri.Caps()
-	return strings.ContainsRune(caps, 'R') && !strings.ContainsAny(caps, "UHGE")
+	if strings.ContainsAny(ri.Caps(), "UHGE") {
+		return false
+	}
+	// The previous hop must be able to connect: a published address with a
+	// host and port. The R cap alone is not required: i2pd sets it only
+	// after its reachability was tested, which a young or small network
+	// (a testnet's floodfills) may never do.
+	for _, a := range ri.Addresses() {
+		if _, ok := a.AddrPort(); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // HighBandwidth reports whether ri announces bandwidth class O, P or X.

@@ -40,7 +40,7 @@ func TestUsable(t *testing.T) {
 		{"LR", true},
 		{"XfR", true},
 		{"OR", true},
-		{"L", false},   // not reachable
+		{"L", true},    // not yet tested reachable, but it publishes an address
 		{"LRU", false}, // says both; unreachable wins
 		{"LU", false},
 		{"LRH", false}, // hidden
@@ -56,6 +56,9 @@ func TestUsable(t *testing.T) {
 	}
 	if Usable(nil) {
 		t.Error("Usable(nil) = true")
+	}
+	if Usable(newTestRouterAddr(t, "LR", "0.9.58", false).ri) {
+		t.Error("a router without a published address is usable")
 	}
 }
 

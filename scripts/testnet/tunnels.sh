@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# tunnels.sh - i2pgate builds tunnels through i2pd and carries i2pd's tunnels (the
+# tunnels issue's acceptance test). The non-floodfill i2pd routers run as
+# low-bandwidth routers (TESTNET_BANDWIDTH=L) and i2pgate as a high-bandwidth one
+# (X), so i2pd prefers i2pgate for its tunnels; and the eepsite is told to build
+# its tunnels only through i2pgate (i2pd explicitPeers), so the eepsite fetch
+# certainly runs through it. Checks, within TUNNELS_TIMEOUT (default 180 s):
+#   - i2pgate holds at least 2 inbound and 2 outbound exploratory tunnels (length
+#     2, through i2pd hops), built and tested;
+#   - its build success rate is at least the lowest i2pd console's rate;
+#   - i2pd routers build transit tunnels through it (transit_tunnels > 0) and an
+#     i2pd console lists a tunnel with i2pgate as a hop;
+#   - the eepsite's inbound tunnels run through i2pgate (its i2pd console says
+#     so) and the eepsite is fetched through an i2pd HTTP proxy, byte-exact.
+# Always takes the net down (trap). Last line: testnet-tunnels: N passed, M failed
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$SCRIPT_DIR/../.." && pwd)
+TESTNET=$SCRIPT_DIR/testnet.sh
+NS=${TESTNET_NS:-i2pgate-tn} # used by lib.sh
+DIR=${TESTNET_DIR:-/tmp/i2pgate-testnet}
+export NS DIR
+export TESTNET_BANDWIDTH=${TESTNET_BANDWIDTH:-L}
+TUNNELS_TIMEOUT=${TUNNELS_TIMEOUT:-180}
+TEST_NAME=testnet-tunnels
+
+# shellcheck source=lib.sh
+source "$SCRIPT_DIR/lib.sh"
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+"$TESTNET" up
+BIN=$DIR/i2pgate
+(cd "$REPO_DIR" && CGO_ENABLED=0 go build -o "$BIN" ./cmd/i2pgate)
+export I2PGATE_BIN=$BIN
+ENV_FILE=$("$TESTNET" env)
+# shellcheck disable=SC1090
+source "$ENV_FILE"
+"$TESTNET" add-i2pgate 1 --bandwidth=X
+# shellcheck disable=SC1090
+source "$ENV_FILE"
+GATE_LOG=$TESTNET_I2PGATE1_LOG
+CONSOLE=$TESTNET_I2PGATE1_CONSOLE
+
+# console K PAGE: an i2pd router's console page as text.
+console() {
+	local c=TESTNET_ROUTER${1}_CONSOLE
+	ip netns exec "$NS" curl -s -m 10 "http://${!c}/${2:+?page=$2}" 2>/dev/null | sed 's/<[^>]*>/ /g' || true
+}
+
+has_exploratory() {
+	st=$(status_json)
+	(($(num exploratory_in "$st") >= 2 && $(num exploratory_out "$st") >= 2))
+}
+has_transit() { st=$(status_json); (($(num transit_tunnels "$st") > 0)); }
+SHORT=
+# i2pd consoles show a hop by the first 4 characters of its base64 hash.
+listed_by_i2pd() {
+	local k
+	for k in $(seq 1 "$TESTNET_N"); do
+		console "$k" tunnels | grep -q -- "$SHORT" && return 0
+	done
+	return 1
+}
+# eepsite_through_us: the eepsite's tunnels, as its router's console lists
+# them, have i2pgate as a hop.
+eepsite_through_us() {
+	local c=TESTNET_ROUTER${TESTNET_EEPSITE_ROUTER}_CONSOLE
+	ip netns exec "$NS" curl -s -m 10 \
+		"http://${!c}/?page=local_destination&b32=${TESTNET_EEPSITE_B32%.b32.i2p}" 2>/dev/null |
+		sed 's/<[^>]*>/ /g' | grep -q -- "$SHORT"
+}
+fetch_eepsite() {
+	local j=${TESTNET_CLIENT_ROUTERS%% *} p
+	p=TESTNET_ROUTER${j}_HTTPPROXY
+	ip netns exec "$NS" curl -s -m 60 -o "$DIR/tunnels.body" -x "http://${!p}" \
+		"http://$TESTNET_EEPSITE_B32/" 2>/dev/null &&
+		cmp -s "$DIR/tunnels.body" "$TESTNET_WEB_ROOT/index.html"
+}
+
+answers() { status_json | grep -q router_hash; }
+
+CURRENT="exploratory"
+wait_for "status API answers" 30 answers
+HASH=$(str router_hash "$(status_json)")
+SHORT=${HASH:0:4}
+wait_for "2 inbound and 2 outbound exploratory tunnels built through i2pd and tested" "$TUNNELS_TIMEOUT" has_exploratory
+st=$(status_json)
+rate=$(grep -o '"build_success_rate": *[0-9.]*' <<<"$st" | grep -o '[0-9.]*$')
+lowest=
+for k in $(seq 1 "$TESTNET_N"); do
+	r=$(console "$k" | grep -o 'Tunnel creation success rate: *[0-9]*%' | grep -o '[0-9]*%' | tr -d '%' | head -n 1)
+	[[ -n $r ]] && { [[ -z $lowest ]] || ((r < lowest)); } && lowest=$r
+done
+if [[ -z $lowest ]]; then
+	fail "no i2pd console showed its tunnel creation success rate"
+elif awk -v a="${rate:-0}" -v b="$lowest" 'BEGIN { exit !(a * 100 >= b) }'; then
+	pass "build success rate ${rate} >= lowest i2pd rate ${lowest}%"
+else
+	fail "build success rate ${rate:-none} below the lowest i2pd rate ${lowest}%"
+fi
+
+CURRENT="transit"
+wait_for "i2pd routers build transit tunnels through i2pgate" 90 has_transit
+wait_for "an i2pd console lists a tunnel through i2pgate ($SHORT)" 60 listed_by_i2pd
+
+CURRENT="eepsite"
+"$TESTNET" eepsite-peers "$HASH"
+# shellcheck disable=SC1090
+source "$ENV_FILE"
+wait_for "the eepsite's tunnels run through i2pgate" "$TUNNELS_TIMEOUT" eepsite_through_us
+"$TESTNET" wait-eepsite >/dev/null
+wait_for "eepsite fetched through an i2pd HTTP proxy, byte-exact" 90 fetch_eepsite
+log "status: $(status_json | tr -d '\n ')"

@@ -51,10 +51,12 @@ test-cross: deps
 
 # A private testnet of i2pd routers: up, eepsite fetched through i2pd, down; then
 # i2pgate joins it (NTCP2 both ways, RouterInfo stored by the floodfills, netdb
-# complete, restart without reseed).
+# complete, restart without reseed); then tunnels (exploratory pools through i2pd,
+# i2pd's tunnels and the eepsite's through i2pgate).
 test-testnet: deps
 	scripts/testnet/smoke.sh
 	scripts/testnet/join.sh
+	scripts/testnet/tunnels.sh
 
 cross:
 	@mkdir -p dist

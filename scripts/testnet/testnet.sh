@@ -334,6 +334,9 @@ inbound.quantity = 2
 outbound.quantity = 2
 EOF
 	if [[ -n ${EEPSITE_PEERS:-} ]]; then
+		# i2pd builds no zero-hop tunnel from explicit peers: the outbound
+		# side gets one hop too (through those peers).
+		sed -i 's/^outbound.length = 0$/outbound.length = 1/' "$d/tunnels.conf"
 		echo "explicitPeers = $EEPSITE_PEERS" >>"$d/tunnels.conf"
 	fi
 }

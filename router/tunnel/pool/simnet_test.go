@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -431,10 +432,20 @@ func (s *simNet) handleGateway(h *simHop, msg i2np.Message) error {
 	return nil
 }
 
+// calmChecks is how many consecutive idle checks make the network quiet; under
+// an emulator (scripts/test-cross.sh sets I2PGATE_TEST_EXEC) goroutines take far
+// longer to get scheduled, so it waits longer.
+func calmChecks() int {
+	if os.Getenv("I2PGATE_TEST_EXEC") != "" {
+		return 40
+	}
+	return 3
+}
+
 // quiet waits until no message is queued or handled anywhere.
 func (s *simNet) quiet() {
-	calm := 0
-	for i := 0; calm < 3 && i < 2000; i++ {
+	calm, need := 0, calmChecks()
+	for i := 0; calm < need && i < 4000; i++ {
 		time.Sleep(200 * time.Microsecond)
 		if s.inflight.Load() == 0 && len(s.mgr.sendq) == 0 {
 			calm++

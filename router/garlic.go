@@ -33,7 +33,7 @@ func (r *Router) wrapReply(key [32]byte, tag [8]byte, msg i2np.Message) (i2np.Me
 	if err != nil {
 		return i2np.Message{}, fmt.Errorf("router: garlic reply: %w", err)
 	}
-	return i2np.NewMessage(i2np.Garlic{Data: body}, msg.ID, msg.Expiration)
+	return i2np.NewMessage(i2np.Garlic{Data: body}, r.newMessageID(), msg.Expiration)
 }
 
 // handleGarlic decrypts a Garlic message sent to our router and acts on its
@@ -75,7 +75,7 @@ func (r *Router) forward(to data.Hash, tunnel uint32, msg i2np.Message) {
 	if tunnel != 0 {
 		tg, err := i2np.NewTunnelGateway(tunnel, msg)
 		if err == nil {
-			msg, err = i2np.NewMessage(tg, msg.ID, msg.Expiration)
+			msg, err = i2np.NewMessage(tg, r.newMessageID(), msg.Expiration)
 		}
 		if err != nil {
 			r.counters.unhandled.Add(1)

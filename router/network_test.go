@@ -14,7 +14,8 @@ import (
 
 // Twenty routers, three of them floodfills, on an in-memory network with real
 // NTCP2 sessions: all bootstrap from one seed of the floodfills' RouterInfos and
-// every router ends up knowing every other router.
+// every router ends up knowing every other router; then each builds and tests
+// exploratory tunnels of length 3 through the others.
 func TestTwentyRoutersBootstrap(t *testing.T) {
 	const total, floodfills = 20, 3
 	net := memnet.New(memnet.Options{Seed: 1})
@@ -31,7 +32,7 @@ func TestTwentyRoutersBootstrap(t *testing.T) {
 		return Config{
 			DataDir: filepath.Join(base, fmt.Sprint(i)), NetID: 99, Host: host, Port: 12000,
 			Floodfill: i < floodfills, BandwidthCaps: 'O', NTCP2Enabled: true,
-			ReseedFile: seed, ReseedThreshold: 5,
+			ReseedFile: seed, ReseedThreshold: 5, ExploratoryLength: 3,
 			Network: net.Host(host), Clock: clk,
 		}
 	}
@@ -93,4 +94,34 @@ func TestTwentyRoutersBootstrap(t *testing.T) {
 			t.Errorf("router %d has no sessions: %+v", i, st)
 		}
 	}
+
+	tunnelsReady := func() (int, bool) {
+		ready := 0
+		for _, r := range routers {
+			if st := r.Status().Tunnels; st.ExploratoryIn >= 2 && st.ExploratoryOut >= 2 {
+				ready++
+			}
+		}
+		return ready, ready == total
+	}
+	deadline = time.Now().Add(90 * time.Second)
+	start = clk.Now()
+	for {
+		ready, ok := tunnelsReady()
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			for i, r := range routers {
+				t.Logf("router %d: %+v transit %+v", i, r.Status().Tunnels, r.transit.Stats())
+			}
+			t.Fatalf("after %v of router time %d of %d routers have 2+2 tested 3-hop tunnels",
+				clk.Now().Sub(start), ready, total)
+		}
+		// Slower than above: builds cross three hops of real crypto and
+		// sessions, and must beat their timeouts in router time.
+		clk.Advance(100 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("every router has 2 inbound and 2 outbound tested 3-hop tunnels after %v of router time", clk.Now().Sub(start))
 }

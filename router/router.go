@@ -66,6 +66,9 @@ type Config struct {
 	ReseedThreshold int    // reseed below this many known routers; 0: the netdb's default
 
 	TransitTunnels int // limits.transittunnels; 0: the default, negative: none
+	// ExploratoryLength is the hop count of exploratory tunnels; 0 means the
+	// pool's default (2).
+	ExploratoryLength int
 
 	Network netx.Network // nil: the operating system's
 	Logger  *slog.Logger // nil: discard

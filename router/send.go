@@ -2,6 +2,9 @@ package router
 
 import (
 	"context"
+	"encoding/binary"
+	"io"
+	mathrand "math/rand/v2"
 	"time"
 
 	"i2pgate/router/data"
@@ -48,4 +51,15 @@ func (r *Router) sendLoop() {
 			cancel()
 		}
 	}
+}
+
+// newMessageID is a fresh random I2NP message id for a message that wraps
+// another (garlic, TunnelGateway). It must differ from the inner message's id:
+// the receiver's duplicate filter sees both.
+func (r *Router) newMessageID() uint32 {
+	var b [4]byte
+	if _, err := io.ReadFull(r.rand, b[:]); err != nil {
+		return mathrand.Uint32()
+	}
+	return binary.BigEndian.Uint32(b[:])
 }

@@ -38,7 +38,14 @@ func (r *Router) startTunnels() error {
 		return fmt.Errorf("router: %w", err)
 	}
 	r.transit = tr
+	var exploratory *pool.PoolConfig
+	if n := r.cfg.ExploratoryLength; n > 0 {
+		c := pool.DefaultExploratory()
+		c.Inbound.Length, c.Outbound.Length = n, n
+		exploratory = &c
+	}
 	pm, err := pool.New(pool.Config{
+		Exploratory:       exploratory,
 		Self:              self,
 		Peers:             r.netdb,
 		Sender:            routerSender{r},
@@ -82,7 +89,7 @@ func (r *Router) wrapForRouter(ri *data.RouterInfo, msg i2np.Message) (i2np.Mess
 	if err != nil {
 		return i2np.Message{}, fmt.Errorf("router: garlic to %v: %w", ri.Hash(), err)
 	}
-	return i2np.NewMessage(i2np.Garlic{Data: body}, msg.ID, msg.Expiration)
+	return i2np.NewMessage(i2np.Garlic{Data: body}, r.newMessageID(), msg.Expiration)
 }
 
 // dispatchTunnel routes tunnel messages: our pools first, then transit. It

@@ -98,3 +98,19 @@ wait_for() {
 	fail "$what: not within $limit s; status: $(status_json | tr -d '\n ')"
 	return 0
 }
+
+# up_with_gate [ARGS...]: brings the testnet up, builds i2pgate from the work
+# tree, adds it in slot 1 with ARGS, and sets BIN, ENV_FILE, GATE_LOG, CONSOLE
+# (and every TESTNET_* variable of the env file).
+up_with_gate() {
+	"$TESTNET" up
+	BIN=$DIR/i2pgate
+	(cd "$REPO_DIR" && CGO_ENABLED=0 go build -o "$BIN" ./cmd/i2pgate)
+	export I2PGATE_BIN=$BIN
+	ENV_FILE=$("$TESTNET" env)
+	"$TESTNET" add-i2pgate 1 "$@"
+	# shellcheck disable=SC1090
+	source "$ENV_FILE"
+	GATE_LOG=$TESTNET_I2PGATE1_LOG
+	CONSOLE=$TESTNET_I2PGATE1_CONSOLE
+}

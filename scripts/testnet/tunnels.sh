@@ -30,18 +30,7 @@ source "$SCRIPT_DIR/lib.sh"
 trap finish EXIT
 trap 'exit 130' INT TERM
 
-"$TESTNET" up
-BIN=$DIR/i2pgate
-(cd "$REPO_DIR" && CGO_ENABLED=0 go build -o "$BIN" ./cmd/i2pgate)
-export I2PGATE_BIN=$BIN
-ENV_FILE=$("$TESTNET" env)
-# shellcheck disable=SC1090
-source "$ENV_FILE"
-"$TESTNET" add-i2pgate 1 --bandwidth=X
-# shellcheck disable=SC1090
-source "$ENV_FILE"
-GATE_LOG=$TESTNET_I2PGATE1_LOG
-CONSOLE=$TESTNET_I2PGATE1_CONSOLE
+up_with_gate --bandwidth=X
 
 # console K PAGE: an i2pd router's console page as text.
 console() {

@@ -129,6 +129,20 @@ func (m *Manager) candidates(p i2np.Payload) []int {
 	return out
 }
 
+// maskRecords returns recs with the first byte of the records at idx flipped
+// (a copy; recs itself when idx is empty), so that build.OpenShort/OpenLong,
+// which take the first record with our prefix, skip them.
+func maskRecords[R i2np.ShortBuildRecord | i2np.BuildRecord](recs []R, idx []int) []R {
+	if len(idx) == 0 {
+		return recs
+	}
+	out := append([]R(nil), recs...)
+	for _, j := range idx {
+		out[j][0] ^= 0xff
+	}
+	return out
+}
+
 // openShort opens the first candidate record that decrypts. build.OpenShort
 // takes the first record with our prefix, so earlier candidates are
 // masked in a copy and restored in the reply: other records are
@@ -137,12 +151,7 @@ func openShort(id *build.Identity, msg i2np.ShortTunnelBuild, cands []int) (*ope
 	var err error
 	for k := range cands {
 		in := msg
-		if k > 0 {
-			in.Records = append([]i2np.ShortBuildRecord(nil), msg.Records...)
-			for _, j := range cands[:k] {
-				in.Records[j][0] ^= 0xff
-			}
-		}
+		in.Records = maskRecords(msg.Records, cands[:k])
 		var h *build.ShortHop
 		h, err = build.OpenShort(id, in)
 		if errors.Is(err, build.ErrDecrypt) {
@@ -181,12 +190,7 @@ func openLong(id *build.Identity, msg i2np.VariableTunnelBuild, cands []int) (*o
 	var err error
 	for k := range cands {
 		in := msg
-		if k > 0 {
-			in.Records = append([]i2np.BuildRecord(nil), msg.Records...)
-			for _, j := range cands[:k] {
-				in.Records[j][0] ^= 0xff
-			}
-		}
+		in.Records = maskRecords(msg.Records, cands[:k])
 		var h *build.LongHop
 		h, err = build.OpenLong(id, in)
 		if errors.Is(err, build.ErrDecrypt) {

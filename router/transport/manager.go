@@ -229,8 +229,15 @@ func (m *Manager) pickLocked(h data.Hash) Session {
 	return nil
 }
 
-// addLocked registers s unless it is already known.
+// addLocked registers s unless it is already known or already closed: a session
+// the peer closed while we dialed may report EventClosed before the dial
+// returns (or before EventEstablished), and would then never be removed.
 func (m *Manager) addLocked(s Session) {
+	select {
+	case <-s.Done():
+		return
+	default:
+	}
 	h := s.Peer()
 	for _, o := range m.mu.sessions[h] {
 		if o == s {

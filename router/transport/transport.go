@@ -127,7 +127,8 @@ type Handler interface {
 	// blocks (NTCP2 message 3 and data phase); ri is the unverified,
 	// uncompressed RouterInfo and flood its flood-request flag.
 	HandleRouterInfo(from data.Hash, ri []byte, flood bool)
-	// SessionEvent reports established and closed sessions; err is why a
+	// SessionEvent reports established and closed sessions (a session's
+	// Done channel is closed before its EventClosed); err is why a
 	// session closed (nil for a normal local close).
 	SessionEvent(s Session, ev Event, err error)
 }

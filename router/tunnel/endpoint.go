@@ -27,6 +27,10 @@ type Config struct {
 	// Filter is the router-wide replay filter, checked on each body as
 	// received, before any layer is removed; nil disables it.
 	Filter *i2np.DupFilter
+	// Shared, when set, is a budget the reassembly bytes are also charged
+	// to (shared with other endpoints); when it is exhausted this
+	// endpoint evicts its own oldest messages or drops the fragment.
+	Shared *Budget
 }
 
 func (c *Config) clock() clock.Clock {
@@ -105,6 +109,14 @@ func (e *endpoint) expire() {
 	e.r.expire(now)
 }
 
+// release drops every incomplete message and returns its bytes to the
+// shared budget.
+func (e *endpoint) release() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.r.release()
+}
+
 func (e *endpoint) stats() Stats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -145,6 +157,11 @@ func (e *OutboundEndpoint) decrypt(b *Body) {
 // Expire drops incomplete messages older than the timeout; Handle does
 // it too, so call it when no bodies arrive for a while.
 func (e *OutboundEndpoint) Expire() { e.ep.expire() }
+
+// Release drops the incomplete messages and returns their bytes to the
+// shared budget; the owner calls it when the tunnel goes away. The
+// endpoint stays usable.
+func (e *OutboundEndpoint) Release() { e.ep.release() }
 
 // Stats returns the endpoint's counters.
 func (e *OutboundEndpoint) Stats() Stats { return e.ep.stats() }

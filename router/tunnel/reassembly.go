@@ -79,6 +79,7 @@ type reassembler struct {
 	timeout            time.Duration
 	parts              map[uint32]*partial
 	bytes              int
+	shared             *Budget
 	stats              Stats
 }
 
@@ -88,6 +89,7 @@ func newReassembler(cfg *Config) reassembler {
 		maxBytes: cfg.maxIncompleteBytes(),
 		timeout:  cfg.timeout(),
 		parts:    make(map[uint32]*partial),
+		shared:   cfgShared(cfg),
 	}
 }
 
@@ -201,13 +203,21 @@ func (r *reassembler) deliver(dst []Received, to Delivery, msg []byte) []Receive
 	return append(dst, Received{Delivery: to, Message: m})
 }
 
+func cfgShared(c *Config) *Budget {
+	if c == nil {
+		return nil
+	}
+	return c.Shared
+}
+
 // makeRoom evicts the oldest incomplete messages other than keep until a
-// new message (keep == nil) or cost more bytes fit the limits, and
-// reports whether they do.
+// new message (keep == nil) or cost more bytes fit the limits and the
+// shared budget, and reports whether they do. When it returns true the
+// cost is charged to the shared budget; the caller adds it to r.bytes.
 func (r *reassembler) makeRoom(keep *partial, cost int) bool {
 	for {
 		countOK := keep != nil || len(r.parts) < r.maxCount
-		if countOK && r.bytes+cost <= r.maxBytes {
+		if countOK && r.bytes+cost <= r.maxBytes && r.shared.take(cost) {
 			return true
 		}
 		id, oldest := r.oldest(keep)
@@ -236,6 +246,14 @@ func (r *reassembler) drop(id uint32, p *partial) {
 	if r.parts[id] == p {
 		delete(r.parts, id)
 		r.bytes -= p.cost
+		r.shared.give(p.cost)
+	}
+}
+
+// release drops every incomplete message.
+func (r *reassembler) release() {
+	for id, p := range r.parts {
+		r.drop(id, p)
 	}
 }
 

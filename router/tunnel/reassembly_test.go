@@ -313,3 +313,44 @@ func TestFragmentSequences(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedBudget: endpoints sharing a budget never hold more than it
+// together; an endpoint whose share is taken drops what does not fit, and
+// Release gives the bytes back.
+func TestSharedBudget(t *testing.T) {
+	r := testRand(13)
+	shared := NewBudget(8 << 10)
+	cfg := Config{MaxIncomplete: 8, MaxIncompleteBytes: 64 << 10, Shared: shared}
+	a, _ := newFakeEndpoint(cfg)
+	b, _ := newFakeEndpoint(cfg)
+	for i := range 20 {
+		p := frag(t, Instructions{Fragmented: true, MessageID: uint32(i)}, make([]byte, 900))
+		a.Handle(nil, rawBody(t, r, p))
+		if shared.Used() > shared.Max() {
+			t.Fatalf("after %d: %d bytes used of %d", i, shared.Used(), shared.Max())
+		}
+	}
+	if got, want := int64(a.Stats().IncompleteBytes), shared.Used(); got != want || got == 0 {
+		t.Fatalf("a holds %d bytes, budget charged %d", got, want)
+	}
+	// b cannot start a message while a holds the whole budget...
+	p := frag(t, Instructions{Fragmented: true, MessageID: 99}, make([]byte, 900))
+	b.Handle(nil, rawBody(t, r, p))
+	if s := b.Stats(); shared.Used()+900+fragmentCost+partialCost <= shared.Max() || s.Incomplete != 0 || s.Evicted == 0 {
+		t.Fatalf("b %+v with %d of %d used", s, shared.Used(), shared.Max())
+	}
+	// ...until a releases it; then a whole fragmented message gets through b.
+	a.Release()
+	if shared.Used() != 0 || a.Stats().Incomplete != 0 {
+		t.Fatalf("after release: %d used, %+v", shared.Used(), a.Stats())
+	}
+	m := testMessage(r, 1<<30, 3000)
+	var got []Received
+	for _, body := range bodiesFor(t, 14, m, Local()) {
+		got, _ = b.Handle(got, &body)
+	}
+	checkReceived(t, got, []i2np.Message{m}, Local())
+	if shared.Used() != 0 {
+		t.Fatalf("%d bytes still charged after delivery", shared.Used())
+	}
+}

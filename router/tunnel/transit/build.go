@@ -273,7 +273,7 @@ func (m *Manager) decide(from data.Hash, o *opened, now time.Time) (build.Status
 	switch {
 	case len(m.tunnels) >= m.cfg.MaxTunnels:
 		m.c.rejFull.Add(1)
-	case m.cfg.MemoryBudget > 0 && m.memory+role.cost() > m.cfg.MemoryBudget:
+	case m.cfg.MemoryBudget > 0 && m.memory+role.cost() > m.cfg.MemoryBudget-m.reasm.Max():
 		m.c.rejMem.Add(1)
 	case inUse || m.tunnels[r.ReceiveTunnel] != nil:
 		m.c.rejTunnelID.Add(1)

@@ -218,7 +218,7 @@ func TestBuildLimits(t *testing.T) {
 	}{
 		{"disabled", func(c *Config) { c.MaxTunnels = -1 }, 0, func(s Stats) bool { return s.Rejected.Disabled == 2 }},
 		{"full", func(c *Config) { c.MaxTunnels = 1 }, 1, func(s Stats) bool { return s.Rejected.Full == 1 }},
-		{"memory", func(c *Config) { c.MemoryBudget = CostInboundGateway }, 1, func(s Stats) bool { return s.Rejected.Memory == 1 }},
+		{"memory", func(c *Config) { c.MemoryBudget = CostInboundGateway * ReassemblyShare / (ReassemblyShare - 1) }, 1, func(s Stats) bool { return s.Rejected.Memory == 1 }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -73,11 +73,16 @@ const (
 // Estimated state per transit tunnel in bytes, charged against
 // Config.MemoryBudget: an active participant holds its AES layer (two key
 // schedules), a gateway also its open body, an endpoint its reassembly
-// buffers (bounded by obepIncompleteBytes, a few KB on average).
+// bookkeeping. The bytes that outbound endpoints hold while they reassemble
+// are not part of this cost: all of them draw from one shared budget of
+// MemoryBudget/ReassemblyShare bytes, which admission keeps free.
 const (
 	CostParticipant      = 1536
 	CostInboundGateway   = 3072
-	CostOutboundEndpoint = 16384
+	CostOutboundEndpoint = 2048
+	// ReassemblyShare: the shared OBEP reassembly budget is
+	// MemoryBudget/ReassemblyShare.
+	ReassemblyShare = 4
 )
 
 // Per-OBEP reassembly bounds: one message of the maximum size at a time.

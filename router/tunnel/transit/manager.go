@@ -19,6 +19,7 @@ type Manager struct {
 	lim     *limiter
 	meter   meter
 	obepCfg tunnel.Config
+	reasm   *tunnel.Budget // OBEP reassembly bytes, shared by all OBEPs
 	c       counters
 
 	// mu guards tunnels and memory, the sum of their estimated costs.
@@ -49,14 +50,17 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	reasm := tunnel.NewBudget(max(cfg.MemoryBudget, 0) / ReassemblyShare)
 	return &Manager{
-		cfg: cfg,
-		lim: newLimiter(&cfg),
+		cfg:   cfg,
+		lim:   newLimiter(&cfg),
+		reasm: reasm,
 		obepCfg: tunnel.Config{
 			Clock:              cfg.Clock,
 			MaxIncomplete:      obepMaxIncomplete,
 			MaxIncompleteBytes: obepIncompleteBytes,
 			Filter:             cfg.Filter,
+			Shared:             reasm,
 		},
 		tunnels: make(map[uint32]*transitTunnel),
 		out:     make(chan outgoing, cfg.QueueSize),
@@ -175,6 +179,9 @@ func (m *Manager) Expire(now time.Time) {
 func (m *Manager) removeLocked(id uint32, t *transitTunnel) {
 	delete(m.tunnels, id)
 	m.memory -= t.role.cost()
+	if e := t.obep.Load(); e != nil {
+		e.Release()
+	}
 }
 
 func (m *Manager) remove(id uint32, t *transitTunnel) {
@@ -199,7 +206,7 @@ func (m *Manager) Stats() Stats {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	s.Tunnels = len(m.tunnels)
-	s.EstimatedMemory = m.memory
+	s.EstimatedMemory = m.memory + m.reasm.Used()
 	for _, t := range m.tunnels {
 		switch t.role {
 		case RoleParticipant:

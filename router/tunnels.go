@@ -28,6 +28,7 @@ func (r *Router) startTunnels() error {
 		Sender:     routerSender{r},
 		WrapReply:  r.wrapReply,
 		Local:      func(msg i2np.Message) { r.dispatch(data.Hash{}, msg, 0) },
+		InUse:      r.ownReceiveID,
 		MaxTunnels: r.cfg.TransitTunnels,
 		ShareKBps:  r.cfg.BandwidthKBps,
 		Clock:      r.clk,
@@ -69,6 +70,13 @@ func (r *Router) startTunnels() error {
 		return fmt.Errorf("router: %w", err)
 	}
 	return nil
+}
+
+// ownReceiveID reports whether id is a receive tunnel ID of our own pools
+// (transit starts before the pools exist; until then nothing is ours).
+func (r *Router) ownReceiveID(id uint32) bool {
+	pm := r.pools
+	return pm != nil && pm.ReceiveInUse(id)
 }
 
 // expectGarlicReply registers the one-time key and tag with which an outbound

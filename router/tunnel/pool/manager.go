@@ -238,3 +238,23 @@ func (m *Manager) receive(msg i2np.Message) {
 		m.cfg.Deliver(msg)
 	}
 }
+
+// ReceiveInUse reports whether id is a tunnel ID we receive on, or will once a
+// pending inbound build completes: the transit side refuses requests to
+// receive on it, so a participating tunnel never shadows one of ours.
+func (m *Manager) ReceiveInUse(id uint32) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if id == m.mu.bootstrap {
+		return true
+	}
+	if _, ok := m.mu.inbound[id]; ok {
+		return true
+	}
+	for _, pb := range m.mu.pending {
+		if pb.inbound && pb.p.EndpointTunnel == id {
+			return true
+		}
+	}
+	return false
+}

@@ -343,3 +343,29 @@ func TestInboundBuildsWrappedThroughOutboundTunnels(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+func TestReceiveInUse(t *testing.T) {
+	s := newSimNet(t, 5, Config{Exploratory: exploratory(2, 2)})
+	if err := s.mgr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s.until(time.Minute, "exploratory tunnels not built and tested", full(s.mgr, 2))
+	in := s.mgr.Exploratory().Inbound()
+	if len(in) == 0 {
+		t.Fatal("no inbound tunnels")
+	}
+	for _, tn := range in {
+		if !s.mgr.ReceiveInUse(tn.recv) {
+			t.Fatalf("receive id %d of an inbound tunnel not in use", tn.recv)
+		}
+		if s.mgr.ReceiveInUse(tn.recv ^ 0x5a5a5a5a) {
+			t.Fatalf("unrelated id %d in use", tn.recv^0x5a5a5a5a)
+		}
+	}
+	s.mgr.mu.Lock()
+	boot := s.mgr.mu.bootstrap
+	s.mgr.mu.Unlock()
+	if !s.mgr.ReceiveInUse(boot) {
+		t.Fatal("bootstrap receive id not in use")
+	}
+}

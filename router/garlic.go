@@ -51,6 +51,9 @@ func (r *Router) handleGarlic(from data.Hash, msg i2np.Message, depth int) {
 		r.log.Debug("garlic", "err", err)
 		return
 	}
+	if dec.Kind == garlic.ExistingSession {
+		r.counters.garlicReplies.Add(1)
+	}
 	for _, c := range dec.Cloves() {
 		switch c.Delivery.Type {
 		case garlic.DeliveryLocal:

@@ -32,9 +32,11 @@ func (r *Router) startNetwork() error {
 	if err != nil {
 		return err
 	}
+	r.ntun = &netdbTunnels{r: r}
 	db, err := netdb.New(netdb.Config{
 		Self:          r.keys.Identity().Hash(),
 		Sender:        routerSender{r},
+		Tunnels:       r.ntun,
 		Store:         r.db,
 		Reseeder:      rs,
 		Floodfill:     r.cfg.Floodfill,

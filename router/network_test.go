@@ -124,4 +124,45 @@ func TestTwentyRoutersBootstrap(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Logf("every router has 2 inbound and 2 outbound tested 3-hop tunnels after %v of router time", clk.Now().Sub(start))
+
+	// A late router joins: it publishes to the floodfills, and the others
+	// learn it by exploring, through their tunnels, with the floodfills'
+	// answers garlic-encrypted to one-time reply keys.
+	late, err := New(config(total))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer late.Close()
+	if err := late.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	lateHash := late.Hash()
+	deadline = time.Now().Add(60 * time.Second)
+	start = clk.Now()
+	for {
+		knowing := 0
+		for _, r := range routers {
+			if _, ok := r.netdb.RouterInfo(lateHash); ok {
+				knowing++
+			}
+		}
+		if knowing == total {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v of router time %d of %d routers know the late router", clk.Now().Sub(start), knowing, total)
+		}
+		clk.Advance(500 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
+	}
+	var via, replies uint64
+	for _, r := range routers {
+		st := r.netdb.Stats()
+		via += st.ViaTunnels
+		replies += st.RepliesViaTunnels
+	}
+	if via == 0 || replies == 0 {
+		t.Fatalf("netdb requests through tunnels %d, replies out of tunnels %d", via, replies)
+	}
+	t.Logf("every router knows the late router after %v of router time; %d netdb requests went through tunnels, %d replies came back through inbound tunnels", clk.Now().Sub(start), via, replies)
 }

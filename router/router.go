@@ -90,6 +90,7 @@ type Router struct {
 	netdb      *netdb.NetDB
 	transports *transport.Manager
 	pools      *pool.Manager
+	ntun       *netdbTunnels // the netdb's way through the pools
 	transit    *transit.Manager
 	dups       *i2np.DupFilter
 
@@ -103,6 +104,7 @@ type Router struct {
 
 	counters struct {
 		expired, duplicate, unhandled, unknownTunnel, badGarlic, sendDropped, sendFailed atomic.Uint64
+		garlicReplies                                                                    atomic.Uint64
 	}
 
 	// state guards the fields below it.

@@ -69,6 +69,7 @@ func (r *Router) startTunnels() error {
 	if err := pm.Start(); err != nil {
 		return fmt.Errorf("router: %w", err)
 	}
+	r.ntun.pools.Store(pm)
 	return nil
 }
 

@@ -145,6 +145,10 @@ type Config struct {
 	Store store.Store
 	// Batch tunes the write batching of Store.
 	Batch *store.BatchOptions
+	// Tunnels, when set, carries lookups, explorations and our
+	// RouterInfo stores through the exploratory tunnels (see Tunnels);
+	// nil sends everything directly.
+	Tunnels Tunnels
 	// Reseeder is asked for RouterInfos when the database is too small;
 	// nil never reseeds.
 	Reseeder Reseeder

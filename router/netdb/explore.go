@@ -45,9 +45,8 @@ func (n *NetDB) exploreRound() {
 		asked[ffs[0]] = true
 		now := n.clk.Now()
 		n.pend.addExplore(key, now.Add(lookupTimeout), now)
-		l := lookupMessage(key, n.replyPath(), i2np.LookupExploration, excluded)
 		n.counter.explorations.Add(1)
-		if err := n.send(ffs[0], 0, l); err != nil {
+		if err := n.query(ffs[0], key, i2np.LookupExploration, excluded); err != nil {
 			n.log.Debug("exploration", "err", err)
 		}
 	}

@@ -27,6 +27,9 @@ func (n *NetDB) work() {
 }
 
 func (n *NetDB) dispatch(w *worker, in inbound) {
+	if in.from.IsZero() && (in.msg.Type == i2np.TypeDatabaseStore || in.msg.Type == i2np.TypeDatabaseSearchReply) {
+		n.counter.repliesViaTunnels.Add(1)
+	}
 	switch in.msg.Type {
 	case i2np.TypeDatabaseStore:
 		ds, err := i2np.ParseDatabaseStore(in.msg.Payload)
@@ -112,6 +115,11 @@ func (n *NetDB) flood(from data.Hash, ds i2np.DatabaseStore) {
 // handleSearchReply routes a DatabaseSearchReply to the lookup or
 // exploration that asked for it; peers we do not know are looked up.
 func (n *NetDB) handleSearchReply(from data.Hash, r i2np.DatabaseSearchReply) {
+	if !r.From.IsZero() {
+		// The answering floodfill, also when the reply came through
+		// one of our tunnels (then from is not the floodfill).
+		from = r.From
+	}
 	peers := r.Peers
 	if len(peers) > maxSearchReplyPeers {
 		peers = peers[:maxSearchReplyPeers]

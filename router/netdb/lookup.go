@@ -9,27 +9,6 @@ import (
 	"i2pgate/router/i2np"
 )
 
-// replyPath is where floodfills send what we ask for. Lookups are direct for
-// now (gateway = us, tunnel 0); an inbound tunnel's gateway and id can be put
-// here once tunnels exist.
-type replyPath struct {
-	gateway data.Hash
-	tunnel  uint32
-}
-
-func (n *NetDB) replyPath() replyPath { return replyPath{gateway: n.cfg.Self} }
-
-// lookupMessage builds a DatabaseLookup of type t for key, replied to along
-// rp, excluding the given peers.
-func lookupMessage(key data.Hash, rp replyPath, t i2np.LookupType, excluded []data.Hash) i2np.DatabaseLookup {
-	l := i2np.DatabaseLookup{Key: key, From: rp.gateway, Flags: i2np.LookupFlags(0).WithLookupType(t), Excluded: excluded}
-	if rp.tunnel != 0 {
-		l.Flags |= i2np.FlagTunnelReply
-		l.ReplyTunnelID = rp.tunnel
-	}
-	return l
-}
-
 // Lookup returns the RouterInfo of h: from the database, or by asking the
 // floodfills closest to h, up to lookupParallel at a time and maxLookupQueries
 // in all, following the floodfills their search replies name, within
@@ -157,8 +136,7 @@ func (n *NetDB) queryMore(st *lookupState) {
 		ff := next[0]
 		st.tried[ff] = true
 		st.queries++
-		l := lookupMessage(st.key, n.replyPath(), i2np.LookupRouterInfo, st.excluded())
-		if err := n.send(ff, 0, l); err != nil {
+		if err := n.query(ff, st.key, i2np.LookupRouterInfo, st.excluded()); err != nil {
 			n.log.Debug("lookup", "err", err)
 			continue
 		}

@@ -68,6 +68,7 @@ type counters struct {
 	lookupsAnswered, lookupsDropped                 atomic.Uint64
 	explorations, inboxDropped                      atomic.Uint64
 	reseeds, reseedFailures                         atomic.Uint64
+	viaTunnels, repliesViaTunnels                   atomic.Uint64
 }
 
 // Stats is a snapshot of the database for status pages.
@@ -86,6 +87,11 @@ type Stats struct {
 	InboxDropped     uint64 `json:"inbox_dropped"`
 	Reseeds          uint64 `json:"reseeds"`
 	ReseedFailures   uint64 `json:"reseed_failures"`
+	// ViaTunnels counts lookups and stores sent through our tunnels.
+	ViaTunnels uint64 `json:"via_tunnels"`
+	// RepliesViaTunnels counts search replies and stores that came out
+	// of our inbound tunnels (no transport sender).
+	RepliesViaTunnels uint64 `json:"replies_via_tunnels"`
 	// LastPublish is when a floodfill last confirmed our RouterInfo
 	// (zero: never); PublishConfirmed is false while the current
 	// RouterInfo has not been confirmed yet.
@@ -387,7 +393,8 @@ func (n *NetDB) Stats() Stats {
 		StoresRejected: c.storesRejected.Load(), LookupsAnswered: c.lookupsAnswered.Load(),
 		LookupsDropped: c.lookupsDropped.Load(), Explorations: c.explorations.Load(),
 		InboxDropped: c.inboxDropped.Load(), Reseeds: c.reseeds.Load(),
-		ReseedFailures: c.reseedFailures.Load(),
+		ReseedFailures: c.reseedFailures.Load(), ViaTunnels: c.viaTunnels.Load(),
+		RepliesViaTunnels: c.repliesViaTunnels.Load(),
 	}
 	s.LastPublish, s.PublishConfirmed, s.PublishedTo = n.pend.publishState()
 	return s

@@ -96,10 +96,10 @@ func (n *NetDB) publishTo(ff data.Hash, self *data.RouterInfo, gz []byte) bool {
 	default:
 	}
 	n.pend.mu.Unlock()
-	rp := n.replyPath()
+	rt := n.routeTo(ff, false)
 	ds := i2np.DatabaseStore{Key: n.cfg.Self, StoreType: i2np.StoreRouterInfo,
-		ReplyToken: token, ReplyTunnelID: rp.tunnel, ReplyGateway: rp.gateway, Data: gz}
-	if err := n.send(ff, 0, ds); err != nil {
+		ReplyToken: token, ReplyTunnelID: rt.replyTun, ReplyGateway: rt.gateway, Data: gz}
+	if err := n.sendVia(ff, rt, ds); err != nil {
 		n.log.Debug("publish", "err", err)
 		return false
 	}

@@ -154,6 +154,13 @@ func (m *Manager) SendTo(peer data.Hash, msg i2np.Message) error {
 	return s.Send(msg)
 }
 
+// Connected reports whether a session to peer is open now.
+func (m *Manager) Connected(peer data.Hash) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.pickLocked(peer) != nil
+}
+
 // Session returns a session to ri's router, reusing one in either
 // direction or dialing (one dial per peer at a time; later callers wait
 // for it, and share its outcome).

@@ -107,6 +107,9 @@ func TestManagerSendReuse(t *testing.T) {
 	if err := b.m.SendTo(a.ri.Hash(), msg(9)); !errors.Is(err, transport.ErrNoSession) {
 		t.Errorf("SendTo without session: %v", err)
 	}
+	if b.m.Connected(a.ri.Hash()) {
+		t.Error("connected before any session")
+	}
 	for i := range uint32(3) {
 		if err := a.m.Send(ctx, b.ri, msg(i)); err != nil {
 			t.Fatal(err)
@@ -114,6 +117,9 @@ func TestManagerSendReuse(t *testing.T) {
 		recv(t, b.h, i)
 	}
 	// b answers over a's session, inbound for b.
+	if !b.m.Connected(a.ri.Hash()) || !a.m.Connected(b.ri.Hash()) {
+		t.Error("not connected after a session opened")
+	}
 	if err := b.m.SendTo(a.ri.Hash(), msg(7)); err != nil {
 		t.Fatal(err)
 	}

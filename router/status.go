@@ -26,6 +26,17 @@ type Status struct {
 	// routers that we carry.
 	Tunnels        pool.Stats `json:"tunnels"`
 	TransitTunnels int        `json:"transit_tunnels"`
+	// NetDB counts the netdb's traffic through our tunnels.
+	NetDB NetDBStatus `json:"netdb"`
+}
+
+// NetDBStatus is the netdb part of Status.
+type NetDBStatus struct {
+	LookupsStarted    uint64 `json:"lookups_started"`
+	LookupsSucceeded  uint64 `json:"lookups_succeeded"`
+	Explorations      uint64 `json:"explorations"`
+	ViaTunnels        uint64 `json:"via_tunnels"`
+	RepliesViaTunnels uint64 `json:"replies_via_tunnels"`
 }
 
 // Sessions counts transport sessions by style and direction.
@@ -65,6 +76,8 @@ func (r *Router) Status() Status {
 	db := r.netdb.Stats()
 	st.KnownRouters, st.Floodfills = db.KnownRouters, db.Floodfills
 	st.Published = db.PublishConfirmed
+	st.NetDB = NetDBStatus{LookupsStarted: db.LookupsStarted, LookupsSucceeded: db.LookupsSucceeded,
+		Explorations: db.Explorations, ViaTunnels: db.ViaTunnels, RepliesViaTunnels: db.RepliesViaTunnels}
 	if r.pools != nil && r.transit != nil {
 		st.Tunnels = r.pools.Stats()
 		st.TransitTunnels = r.transit.Stats().Tunnels

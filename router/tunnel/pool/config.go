@@ -100,6 +100,10 @@ type PoolConfig struct {
 	// IsExploratory marks the router's exploratory pool: any usable peer
 	// may be a hop. Client pools prefer high-bandwidth peers.
 	IsExploratory bool
+	// Deliver, when set, receives the messages that leave this pool's
+	// inbound tunnels (a client destination's traffic) instead of
+	// Config.Deliver. Tunnel tests and build replies never reach it.
+	Deliver func(i2np.Message) `json:"-"`
 }
 
 // DefaultExploratory is the exploratory pool configuration: 2 inbound and

@@ -51,7 +51,7 @@ func (m *Manager) SendThrough(t *Tunnel, msg i2np.Message, to tunnel.Delivery) e
 func (m *Manager) deliverZeroHop(msg i2np.Message, to tunnel.Delivery) error {
 	switch to.Type {
 	case tunnel.DeliveryLocal:
-		m.receive(msg)
+		m.receive(nil, msg)
 		return nil
 	case tunnel.DeliveryRouter:
 		return m.send(to.Hash, msg)
@@ -95,7 +95,7 @@ func (m *Manager) HandleTunnelData(from data.Hash, td i2np.TunnelData) bool {
 		if r.Delivery.Type != tunnel.DeliveryLocal {
 			continue
 		}
-		m.receive(r.Message)
+		m.receive(t.pool, r.Message)
 	}
 	return true
 }
@@ -118,6 +118,10 @@ func (m *Manager) HandleTunnelGateway(from data.Hash, tg i2np.TunnelGateway) boo
 		return true
 	}
 	inner.Payload = append([]byte(nil), inner.Payload...)
-	m.receive(inner)
+	var p *Pool
+	if t != nil {
+		p = t.pool
+	}
+	m.receive(p, inner)
 	return true
 }

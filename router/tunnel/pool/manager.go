@@ -218,12 +218,13 @@ func (m *Manager) receiveDirect(msg i2np.Message) {
 			return
 		}
 	}
-	m.receive(msg)
+	m.receive(nil, msg)
 }
 
-// receive consumes a message that reached us through one of our tunnels:
-// our tests and build replies are ours, the rest goes to Deliver.
-func (m *Manager) receive(msg i2np.Message) {
+// receive consumes a message that reached us through an inbound tunnel of
+// pool p (nil: not known): our tests and build replies are ours, the rest
+// goes to the pool's Deliver or else Config.Deliver.
+func (m *Manager) receive(p *Pool, msg i2np.Message) {
 	switch msg.Type {
 	case i2np.TypeDeliveryStatus:
 		if m.HandleDeliveryStatus(msg) {
@@ -233,6 +234,10 @@ func (m *Manager) receive(msg i2np.Message) {
 		if m.HandleBuildReply(m.cfg.Self, msg) {
 			return
 		}
+	}
+	if p != nil && p.cfg.Deliver != nil {
+		p.cfg.Deliver(msg)
+		return
 	}
 	if m.cfg.Deliver != nil {
 		m.cfg.Deliver(msg)

@@ -252,11 +252,42 @@ func TestZeroHopAndClientPools(t *testing.T) {
 	}
 
 	side := Side{Length: 1, Quantity: 1, Backup: 1}
-	client := s.mgr.NewClientPool(PoolConfig{Inbound: side, Outbound: side})
+	got := make(chan i2np.Message, 4)
+	// Build replies through the client's own inbound tunnels come here
+	// too, garlic-wrapped: like the router, pass them on.
+	deliver := func(m i2np.Message) {
+		if m.Type == i2np.TypeGarlic {
+			s.deliverLocal(m)
+			return
+		}
+		got <- m
+	}
+	client := s.mgr.NewClientPool(PoolConfig{Inbound: side, Outbound: side, Deliver: deliver})
 	s.until(time.Minute, "client tunnels not built", func() bool {
 		st := s.mgr.Stats()
 		return st.ClientIn == 2 && st.ClientOut == 2
 	})
+	// What leaves the client pool's inbound tunnels goes to its Deliver.
+	cin, _ := client.Pick(true)
+	cout, _ := client.Pick(false)
+	msg.ID = 78
+	if err := s.mgr.SendThrough(cout, msg, tunnel.ToTunnel(cin.Gateway().Router, cin.Gateway().TunnelID)); err != nil {
+		t.Fatal(err)
+	}
+	s.quiet()
+	select {
+	case m := <-got:
+		if m.ID != 78 {
+			t.Fatalf("client pool got message %d", m.ID)
+		}
+	default:
+		t.Fatal("client pool's Deliver got nothing")
+	}
+	for _, m := range s.delivered() {
+		if m.ID == 78 {
+			t.Fatal("client message went to the router's Deliver")
+		}
+	}
 	client.Close()
 	client.Close()
 	if st := s.mgr.Stats(); st.ClientIn != 0 || st.ClientOut != 0 {

@@ -76,8 +76,12 @@ func (n *NetDB) handleStore(w *worker, from data.Hash, ds i2np.DatabaseStore) {
 	case n.cfg.Floodfill:
 		err = n.tab.putLeaseSet(rec.ls)
 		flood = rec.ls.flood
+		n.pend.foundLeaseSet(rec.ls)
 	default:
-		return // lease sets are kept by floodfills only
+		// Lease sets are kept by floodfills only; others take the
+		// ones they looked up.
+		n.pend.foundLeaseSet(rec.ls)
+		return
 	}
 	switch {
 	case err == nil:

@@ -7,15 +7,25 @@ import (
 	"i2pgate/router/data"
 )
 
-// lookupCall is one running RouterInfo lookup; concurrent Lookups of the
-// same key share it.
+// lookupKey names a running lookup: the key and whether a lease set (not a
+// RouterInfo) is sought.
+type lookupKey struct {
+	key      data.Hash
+	leaseSet bool
+}
+
+// lookupCall is one running lookup; concurrent lookups of the same key
+// and kind share it.
 type lookupCall struct {
-	// done is closed when ri or err is set.
+	// done is closed when ri (or ls) or err is set.
 	done chan struct{}
 	ri   *data.RouterInfo
+	ls   *leaseSet
 	err  error
-	// found receives the RouterInfo when a store brings it.
-	found chan *data.RouterInfo
+	// found receives the RouterInfo when a store brings it, foundLS the
+	// lease set.
+	found   chan *data.RouterInfo
+	foundLS chan *leaseSet
 	// replies receives the search replies of the floodfills asked.
 	replies chan searchReply
 }
@@ -30,7 +40,7 @@ type searchReply struct {
 type pending struct {
 	mu sync.Mutex // guards the fields below
 	// lookups are the running lookups by key.
-	lookups map[data.Hash]*lookupCall
+	lookups map[lookupKey]*lookupCall
 	// explores are the exploration keys awaiting replies, with their
 	// deadline.
 	explores map[data.Hash]time.Time
@@ -50,7 +60,7 @@ type pending struct {
 }
 
 func (p *pending) init() {
-	p.lookups = make(map[data.Hash]*lookupCall)
+	p.lookups = make(map[lookupKey]*lookupCall)
 	p.explores = make(map[data.Hash]time.Time)
 	p.confirmed = make(chan struct{}, 1)
 }
@@ -58,7 +68,7 @@ func (p *pending) init() {
 // found hands ri to the lookup waiting for it, if any.
 func (p *pending) found(ri *data.RouterInfo) {
 	p.mu.Lock()
-	c := p.lookups[ri.Hash()]
+	c := p.lookups[lookupKey{key: ri.Hash()}]
 	p.mu.Unlock()
 	if c == nil {
 		return
@@ -69,20 +79,40 @@ func (p *pending) found(ri *data.RouterInfo) {
 	}
 }
 
-// reply hands a search reply to the lookup of key; it reports false when no
-// lookup waits for key.
-func (p *pending) reply(key data.Hash, r searchReply) bool {
+// foundLeaseSet hands ls to the lookup waiting for it and reports whether
+// one was.
+func (p *pending) foundLeaseSet(ls *leaseSet) bool {
 	p.mu.Lock()
-	c := p.lookups[key]
+	c := p.lookups[lookupKey{key: ls.key, leaseSet: true}]
 	p.mu.Unlock()
 	if c == nil {
 		return false
 	}
 	select {
-	case c.replies <- r:
+	case c.foundLS <- ls:
 	default:
 	}
 	return true
+}
+
+// reply hands a search reply to the lookups of key (of either kind); it
+// reports false when no lookup waits for key.
+func (p *pending) reply(key data.Hash, r searchReply) bool {
+	p.mu.Lock()
+	calls := [2]*lookupCall{p.lookups[lookupKey{key: key}], p.lookups[lookupKey{key: key, leaseSet: true}]}
+	p.mu.Unlock()
+	waiting := false
+	for _, c := range calls {
+		if c == nil {
+			continue
+		}
+		waiting = true
+		select {
+		case c.replies <- r:
+		default:
+		}
+	}
+	return waiting
 }
 
 // exploring reports whether key is an exploration key still awaited.

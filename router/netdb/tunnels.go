@@ -95,7 +95,12 @@ func (n *NetDB) sendVia(ff data.Hash, rt route, p i2np.Payload) error {
 // query sends a lookup for key to ff, through tunnels when they are
 // usable (always for explorations, else when no session to ff is open).
 func (n *NetDB) query(ff, key data.Hash, typ i2np.LookupType, excluded []data.Hash) error {
-	rt := n.routeTo(ff, typ == i2np.LookupExploration)
+	return n.queryRoute(ff, key, typ, typ == i2np.LookupExploration, excluded)
+}
+
+// queryRoute is query with the choice of always using tunnels.
+func (n *NetDB) queryRoute(ff, key data.Hash, typ i2np.LookupType, always bool, excluded []data.Hash) error {
+	rt := n.routeTo(ff, always)
 	l, err := n.lookupVia(key, rt, typ, excluded)
 	if err != nil {
 		return err

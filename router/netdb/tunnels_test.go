@@ -141,3 +141,75 @@ func TestPublishThroughTunnels(t *testing.T) {
 	}
 	waitFor(t, "confirmed", func() bool { return n.db.Stats().PublishConfirmed })
 }
+
+// tunnelGateway is a fake inbound tunnel: what its gateway receives for the
+// tunnel leaves at the owner's end with no transport sender.
+type tunnelGateway struct{ owner *NetDB }
+
+func (g tunnelGateway) Handle(from data.Hash, msg i2np.Message) bool {
+	tg, err := i2np.ParseTunnelGateway(msg.Payload)
+	if err != nil {
+		return false
+	}
+	inner, err := tg.Inner()
+	if err != nil {
+		return false
+	}
+	inner.Payload = append([]byte(nil), inner.Payload...)
+	return g.owner.Handle(data.Hash{}, inner)
+}
+
+func TestLookupLeaseSet(t *testing.T) {
+	net, clk := newFakeNet(), clocktest.New(t0)
+	gw := newTestRouter(t, t0, riOpts{}).hash
+	tun := &fakeTunnels{net: net, gateway: gw, tunnel: 77, connected: map[data.Hash]bool{}}
+	n := newNode(t, net, clk, nodeOpts{cfg: func(c *Config) { c.Tunnels = tun }})
+	net.add(gw, tunnelGateway{owner: n.db})
+	// A real floodfill holds the lease set; its ECIES reply "encryption"
+	// is the identity here (router/garlic's is tested on its own).
+	wrapped := 0
+	var wmu sync.Mutex
+	ff := newNode(t, net, clk, nodeOpts{floodfill: true, cfg: func(c *Config) {
+		c.WrapReply = func(key [32]byte, tag [8]byte, msg i2np.Message) (i2np.Message, error) {
+			wmu.Lock()
+			wrapped++
+			wmu.Unlock()
+			return msg, nil
+		}
+	}})
+	must(t, n.db.Add(ff.ri))
+	startNode(t, n)
+	startNode(t, ff)
+	ls := newLeaseSet2(t, t0, 10*time.Minute)
+	ff.db.Handle(gw, message(t, i2np.DatabaseStore{Key: ls.Hash(), StoreType: i2np.StoreLeaseSet2, Data: ls.Bytes()}))
+	waitFor(t, "floodfill stores the lease set", func() bool { return ff.db.Stats().LeaseSets == 1 })
+
+	got, err := n.db.LookupLeaseSet(context.Background(), ls.Hash())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Key != ls.Hash() || got.StoreType != i2np.StoreLeaseSet2 || string(got.Raw) != string(ls.Bytes()) || !got.Published.Equal(ls.Published()) {
+		t.Fatalf("lease set %+v", got)
+	}
+	wmu.Lock()
+	w := wrapped
+	wmu.Unlock()
+	if sent, keys := tun.counts(); sent == 0 || keys == 0 || w == 0 {
+		t.Fatalf("sent %d through tunnels with %d reply keys, %d replies wrapped", sent, keys, w)
+	}
+	// Even with a session open, lease set lookups go through tunnels.
+	tun.mu.Lock()
+	tun.connected[ff.hash] = true
+	tun.mu.Unlock()
+	before, _ := tun.counts()
+	missing := newLeaseSet2(t, t0, 10*time.Minute)
+	if _, err := n.db.LookupLeaseSet(context.Background(), missing.Hash()); err == nil {
+		t.Fatal("found a lease set no floodfill has")
+	}
+	if after, _ := tun.counts(); after == before {
+		t.Fatal("lease set lookup went directly")
+	}
+	if n.db.Stats().LeaseSets != 0 {
+		t.Fatal("a non-floodfill kept a lease set")
+	}
+}

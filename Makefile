@@ -51,12 +51,13 @@ test-cross: deps
 
 # A private testnet of i2pd routers: up, eepsite fetched through i2pd, down; then
 # i2pgate joins it (NTCP2 both ways, RouterInfo stored by the floodfills, netdb
-# complete, restart without reseed). scripts/testnet/tunnels.sh (tunnels through
-# i2pd and i2pd's tunnels through i2pgate) runs by hand until the i2pd 2.45.1
-# LeaseSet race after its eepsite restart is handled.
+# complete, restart without reseed); then tunnels: i2pgate's exploratory
+# tunnels through i2pd, netdb lookups through them, i2pd's transit tunnels
+# through i2pgate and the eepsite served through i2pgate's transit.
 test-testnet: deps
 	scripts/testnet/smoke.sh
 	scripts/testnet/join.sh
+	scripts/testnet/tunnels.sh
 
 cross:
 	@mkdir -p dist

@@ -718,6 +718,15 @@ cmd_wait_eepsite() {
 		seen="HTTP $code from router $j's proxy"
 		if floodfill_has_leaseset; then
 			seen+=", a floodfill holds the LeaseSet"
+			# The LeaseSet a floodfill holds may be the one from before a
+			# restart, naming tunnels that are gone, while the new one was
+			# lost to the same race: restart anyway after twice as long.
+			if ((SECONDS - last_restart >= 2 * RESTART_AFTER)); then
+				log "a floodfill holds a LeaseSet but the eepsite stayed unreachable for $((SECONDS - last_restart)) s"
+				restart_router "$ee"
+				restarts=$((restarts + 1))
+				last_restart=$SECONDS
+			fi
 		else
 			seen+=", no floodfill holds the LeaseSet"
 			# LeaseSet publish race (INTEROP.md): restart the eepsite's router.

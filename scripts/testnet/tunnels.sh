@@ -8,6 +8,8 @@
 #   - i2pgate holds at least 2 inbound and 2 outbound exploratory tunnels (length
 #     2, through i2pd hops), built and tested;
 #   - its build success rate is at least the lowest i2pd console's rate;
+#   - netdb explorations/lookups leave through its tunnels and the i2pd
+#     floodfills' ECIES-encrypted replies come back through an inbound tunnel;
 #   - i2pd routers build transit tunnels through it (transit_tunnels > 0) and an
 #     i2pd console lists a tunnel with i2pgate as a hop;
 #   - the eepsite's inbound tunnels run through i2pgate (its i2pd console says
@@ -89,6 +91,10 @@ elif awk -v a="${rate:-0}" -v b="$lowest" 'BEGIN { exit !(a * 100 >= b) }'; then
 else
 	fail "build success rate ${rate:-none} below the lowest i2pd rate ${lowest}%"
 fi
+
+CURRENT="netdb"
+replies_via_tunnels() { st=$(status_json); (($(num via_tunnels "$st") > 0 && $(num replies_via_tunnels "$st") > 0)); }
+wait_for "netdb requests sent through tunnels are answered through an inbound tunnel" 120 replies_via_tunnels
 
 CURRENT="transit"
 wait_for "i2pd routers build transit tunnels through i2pgate" 90 has_transit

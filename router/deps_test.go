@@ -19,6 +19,7 @@ var layers = map[string]int{
 	"i2pgate/router/store":       0,
 	"i2pgate/router/data":        1,
 	"i2pgate/router/i2np":        2,
+	"i2pgate/router/i2cp":        2,
 	"i2pgate/router/transport":   3,
 	"i2pgate/router/netdb":       4,
 	"i2pgate/router/tunnel":      4,

@@ -1,0 +1,188 @@
+package destination
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"i2pgate/router/data"
+	"i2pgate/router/garlic"
+	"i2pgate/router/i2np"
+	"i2pgate/router/tunnel"
+)
+
+// Send delivers payload (an I2CP payload) to the destination with hash to:
+// its lease set is looked up when not cached, the payload goes into a Data
+// message in a garlic clove for that destination (with our lease set
+// bundled when the remote may not have the current one), encrypted by the
+// ratchet session to the remote's key, out one of our outbound tunnels to
+// one of its inbound tunnels. Errors wrap ErrNotFound, ErrNoTunnels,
+// ErrTimeout or ErrUnsupported where they apply.
+func (d *Destination) Send(ctx context.Context, to data.Hash, payload []byte) error {
+	err := d.send(ctx, to, payload)
+	d.mu.Lock()
+	if err != nil {
+		d.mu.stats.SendFailures++
+	} else {
+		d.mu.stats.MessagesSent++
+	}
+	d.mu.Unlock()
+	return err
+}
+
+func (d *Destination) send(ctx context.Context, to data.Hash, payload []byte) error {
+	if d.pool == nil {
+		return ErrNoTunnels
+	}
+	out, ok := d.pool.Pick(false)
+	if !ok {
+		return fmt.Errorf("destination: send to %v: %w", to, ErrNoTunnels)
+	}
+	r, err := d.remoteFor(ctx, to)
+	if err != nil {
+		return err
+	}
+	now := d.clk.Now()
+	l, ok := r.usableLease(now, rand.IntN)
+	if !ok {
+		// Every lease is ending: look the lease set up again once.
+		d.forget(to)
+		if r, err = d.remoteFor(ctx, to); err != nil {
+			return err
+		}
+		if l, ok = r.usableLease(now, rand.IntN); !ok {
+			return fmt.Errorf("destination: %v has no usable lease: %w", to, ErrNotFound)
+		}
+	}
+	blocks, err := d.cloves(r, to, payload)
+	if err != nil {
+		return err
+	}
+	body, err := d.cfg.Sessions.Encrypt(&r.key, blocks)
+	if err != nil {
+		return fmt.Errorf("destination: encrypt to %v: %w", to, err)
+	}
+	msg, err := d.newMessage(i2np.Garlic{Data: body})
+	if err != nil {
+		return err
+	}
+	return d.cfg.Tunnels.SendThrough(out, msg, tunnel.ToTunnel(l.gateway, l.tunnel))
+}
+
+// cloves makes the garlic cloves of one message: the Data message for the
+// remote destination and, when due, our lease set so that it can answer.
+func (d *Destination) cloves(r *remote, to data.Hash, payload []byte) ([]garlic.Block, error) {
+	dm, err := d.newMessage(i2np.Data{Data: payload})
+	if err != nil {
+		return nil, err
+	}
+	blocks := []garlic.Block{garlic.Clove{Delivery: garlic.Delivery{Type: garlic.DeliveryDestination, Hash: to}, Message: dm}}
+	now := d.clk.Now()
+	d.mu.Lock()
+	ls := d.mu.local
+	bundle := ls != nil && (r.bundled != ls || now.Sub(r.bundledAt) >= maxLeaseSetBundleAge)
+	if bundle {
+		r.bundled, r.bundledAt = ls, now
+	}
+	d.mu.Unlock()
+	if bundle {
+		sm, err := d.newMessage(i2np.DatabaseStore{Key: d.hash, StoreType: i2np.StoreLeaseSet2, Data: ls.Bytes()})
+		if err != nil {
+			return nil, err
+		}
+		blocks = append(blocks, garlic.Clove{Delivery: garlic.Delivery{Type: garlic.DeliveryLocal}, Message: sm})
+	}
+	return blocks, nil
+}
+
+// deliver takes what leaves our inbound tunnels.
+func (d *Destination) deliver(msg i2np.Message) {
+	switch msg.Type {
+	case i2np.TypeGarlic:
+		g, err := i2np.ParseGarlic(msg.Payload)
+		if err != nil {
+			d.other(msg)
+			return
+		}
+		blocks, err := d.cfg.Sessions.Decrypt(g.Data)
+		if err != nil {
+			// Not for our sessions: perhaps the router's (a one-time
+			// reply through our tunnel).
+			d.mu.Lock()
+			d.mu.stats.DecryptFailures++
+			d.mu.Unlock()
+			d.other(msg)
+			return
+		}
+		for _, c := range garlic.Cloves(blocks) {
+			d.clove(c)
+		}
+	case i2np.TypeDeliveryStatus:
+		if ds, err := i2np.ParseDeliveryStatus(msg.Payload); err == nil && d.confirm(ds.MessageID) {
+			return
+		}
+		d.other(msg)
+	default:
+		d.other(msg)
+	}
+}
+
+func (d *Destination) other(msg i2np.Message) {
+	if d.cfg.Other != nil {
+		d.cfg.Other(msg)
+	}
+}
+
+// clove acts on one clove of a garlic message to us.
+func (d *Destination) clove(c garlic.Clove) {
+	switch c.Delivery.Type {
+	case garlic.DeliveryLocal:
+	case garlic.DeliveryDestination:
+		if c.Delivery.Hash != d.hash {
+			return
+		}
+	default:
+		return // a client's garlic never routes through us
+	}
+	m := c.Message
+	switch m.Type {
+	case i2np.TypeData:
+		dm, err := i2np.ParseData(m.Payload)
+		if err != nil {
+			return
+		}
+		d.mu.Lock()
+		d.mu.stats.MessagesReceived++
+		d.mu.Unlock()
+		if d.cfg.Receive != nil {
+			d.cfg.Receive(append([]byte(nil), dm.Data...))
+		}
+	case i2np.TypeDatabaseStore:
+		ds, err := i2np.ParseDatabaseStore(m.Payload)
+		if err != nil || !ds.StoreType.IsLeaseSet() || ds.Key == d.hash {
+			return
+		}
+		r, err := parseRemote(ds.StoreType, ds.Key, append([]byte(nil), ds.Data...), d.clk.Now())
+		if err != nil {
+			d.log.Debug("bundled lease set refused", "err", err)
+			return
+		}
+		d.remember(ds.Key, r)
+	case i2np.TypeDeliveryStatus:
+		if ds, err := i2np.ParseDeliveryStatus(m.Payload); err == nil {
+			d.confirm(ds.MessageID)
+		}
+	}
+}
+
+// Remote reports what is cached of the destination h: its identity and
+// whether a lease set is known.
+func (d *Destination) Remote(h data.Hash) (*data.Destination, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r, ok := d.mu.remotes[h]
+	if !ok {
+		return nil, false
+	}
+	return r.dest, true
+}

@@ -149,7 +149,7 @@ func FuzzParseRemote(f *testing.F) {
 	s, _ := k.Signer()
 	e, _ := EncryptionKey(k)
 	ls, err := data.NewLeaseSet2(data.LeaseSet2Params{Destination: k.Destination(), Published: t0, Expires: 10 * time.Minute,
-		Keys: []data.EncryptionKey{{Type: data.CryptoX25519, Key: e.Public[:]}},
+		Keys:   []data.EncryptionKey{{Type: data.CryptoX25519, Key: e.Public[:]}},
 		Leases: []data.Lease2{{Gateway: data.Hash{1}, TunnelID: 1, EndDate: uint32(t0.Unix()) + 300}}}, s)
 	if err != nil {
 		f.Fatal(err)

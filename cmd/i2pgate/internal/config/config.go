@@ -29,14 +29,90 @@ type Config struct {
 	Bandwidth     string `toml:"bandwidth"`
 	LogLevel      string `toml:"loglevel"`
 
-	NTCP2     NTCP2    `toml:"ntcp2"`
-	SSU2      SSU2     `toml:"ssu2"`
-	Reseed    Reseed   `toml:"reseed"`
-	Console   Listener `toml:"console"`
-	HTTPProxy Listener `toml:"httpproxy"`
-	Socks     Listener `toml:"socks"`
-	DNS       Listener `toml:"dns"`
-	Limits    Limits   `toml:"limits"`
+	NTCP2       NTCP2       `toml:"ntcp2"`
+	SSU2        SSU2        `toml:"ssu2"`
+	Reseed      Reseed      `toml:"reseed"`
+	Console     Console     `toml:"console"`
+	HTTPProxy   HTTPProxy   `toml:"httpproxy"`
+	Socks       Socks       `toml:"socks"`
+	DNS         Listener    `toml:"dns"`
+	Transparent Listener    `toml:"transparent"`
+	Automap     Automap     `toml:"automap"`
+	LAN         LAN         `toml:"lan"`
+	AddressBook AddressBook `toml:"addressbook"`
+	Limits      Limits      `toml:"limits"`
+
+	// Tunnels are the client and server tunnels, [tunnels.NAME] sections
+	// with i2pd's key names.
+	Tunnels map[string]Tunnel `toml:"tunnels"`
+}
+
+// Console is the [console] section.
+type Console struct {
+	Address  string `toml:"address"`
+	Password string `toml:"password"` // empty: no password
+}
+
+// HTTPProxy is the [httpproxy] section.
+type HTTPProxy struct {
+	Address string `toml:"address"`
+	// Outproxy is an .i2p host:port that non-.i2p requests go to; empty
+	// refuses them.
+	Outproxy string `toml:"outproxy"`
+}
+
+// Socks is the [socks] section.
+type Socks struct {
+	Address string `toml:"address"`
+	// Isolation "client" gives each LAN client address its own
+	// destination; "none" shares one.
+	Isolation string `toml:"isolation"`
+}
+
+// Automap is the [automap] section: the virtual address ranges .i2p names
+// are mapped into.
+type Automap struct {
+	Network  string `toml:"network"`
+	Network6 string `toml:"network6"` // empty: no IPv6 answers
+}
+
+// LAN is the [lan] section.
+type LAN struct {
+	// Allow lists the client networks (CIDR) every listener accepts.
+	Allow []string `toml:"allow"`
+}
+
+// AddressBook is the [addressbook] section.
+type AddressBook struct {
+	Subscriptions []string `toml:"subscriptions"`
+}
+
+// Tunnel is one [tunnels.NAME] section, with i2pd's tunnels.conf keys.
+type Tunnel struct {
+	// Type is "client", "server" or "http".
+	Type string `toml:"type"`
+	// Client: the local listener (address, port) and the remote
+	// destination (b32, name or base64) and its port.
+	Address         string `toml:"address"`
+	Port            int    `toml:"port"`
+	Destination     string `toml:"destination"`
+	DestinationPort int    `toml:"destinationport"`
+	// Server: the local service (host, port); keys is the destination's
+	// keys file in the data directory (created on first use); inport the
+	// I2P port served (0: any).
+	Host   string `toml:"host"`
+	Keys   string `toml:"keys"`
+	InPort int    `toml:"inport"`
+	// Inbound and Outbound are the tunnel pool settings
+	// (inbound.length, outbound.quantity, ...).
+	Inbound  TunnelSide `toml:"inbound"`
+	Outbound TunnelSide `toml:"outbound"`
+}
+
+// TunnelSide is the inbound.* or outbound.* keys of a tunnel.
+type TunnelSide struct {
+	Length   int `toml:"length"`
+	Quantity int `toml:"quantity"`
 }
 
 // Limits is the [limits] section.

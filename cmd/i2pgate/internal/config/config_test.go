@@ -58,10 +58,15 @@ func TestOverrides(t *testing.T) {
 		Floodfill: true, Bandwidth: "P", LogLevel: "debug",
 		NTCP2:     NTCP2{Enabled: true, Port: 23456},
 		Reseed:    Reseed{URLs: []string{}, File: "/tmp/seed.zip", Threshold: 5, CertsDir: "/c"},
-		Console:   Listener{"198.18.0.101:7070"},
-		HTTPProxy: Listener{"127.0.0.1:4444"},
+		Console:   Console{Address: "198.18.0.101:7070"},
+		HTTPProxy: HTTPProxy{Address: "127.0.0.1:4444"},
+		Socks:     Socks{Isolation: "none"},
 		DNS:       Listener{"127.0.0.1:53"},
-		Limits:    Limits{TransitTunnels: 1000},
+		Automap:   Automap{Network: "10.192.0.0/10"},
+		LAN:       LAN{Allow: []string{}},
+		AddressBook: AddressBook{Subscriptions: []string{"http://reg.i2p/hosts.txt",
+			"http://identiguy.i2p/hosts.txt", "http://stats.i2p/cgi-bin/newhosts.txt"}},
+		Limits: Limits{TransitTunnels: 1000},
 	}
 	if !reflect.DeepEqual(*c, want) {
 		t.Errorf("got  %+v\nwant %+v", *c, want)
@@ -144,6 +149,60 @@ func TestBandwidth(t *testing.T) {
 		n, err := BandwidthKBps(tt.in)
 		if err != nil || n != tt.kbps || BandwidthClass(n) != tt.cls {
 			t.Errorf("%q: %d %c %v, want %d %c", tt.in, n, BandwidthClass(n), err, tt.kbps, tt.cls)
+		}
+	}
+}
+
+func TestTunnelsSections(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "c.toml")
+	text := `
+[tunnels.site]
+type = "http"
+host = "127.0.0.1"
+port = 8080
+keys = "site.dat"
+inbound.length = 2
+outbound.quantity = 3
+
+[tunnels.irc]
+type = "client"
+address = "127.0.0.1"
+port = 6668
+destination = "irc.postman.i2p"
+destinationport = 6667
+`
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, irc := c.Tunnels["site"], c.Tunnels["irc"]
+	if site.Type != "http" || site.Port != 8080 || site.Keys != "site.dat" || site.Inbound.Length != 2 || site.Outbound.Quantity != 3 {
+		t.Fatalf("site %+v", site)
+	}
+	if irc.Destination != "irc.postman.i2p" || irc.DestinationPort != 6667 || irc.Port != 6668 {
+		t.Fatalf("irc %+v", irc)
+	}
+	for _, bad := range []struct{ text, key string }{
+		{"[tunnels.x]\ntype = \"tcp\"\n", "tunnels.x.type"},
+		{"[tunnels.x]\ntype = \"client\"\nport = 1\n", "tunnels.x.destination"},
+		{"[tunnels.x]\ntype = \"server\"\nhost = \"h\"\nport = 1\nkeys = \"../k\"\n", "tunnels.x.keys"},
+		{"[tunnels.x]\ntype = \"server\"\nhost = \"h\"\nport = 1\nkeys = \"k\"\ninbound.length = 9\n", "tunnels.x.inbound.length"},
+		{"[tunnels.x]\ntype = \"client\"\nfoo = 1\n", "tunnels.x.foo"},
+		{"[automap]\nnetwork = \"fd00::/8\"\n", "automap.network"},
+		{"[lan]\nallow = [\"nonsense\"]\n", "lan.allow"},
+		{"[socks]\nisolation = \"per-user\"\n", "socks.isolation"},
+		{"[httpproxy]\noutproxy = \"example.com:80\"\n", "httpproxy.outproxy"},
+	} {
+		if err := os.WriteFile(p, []byte(bad.text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(p, nil)
+		if err == nil || !strings.Contains(err.Error(), bad.key) {
+			t.Errorf("%q: error %v does not name %s", bad.text, err, bad.key)
 		}
 	}
 }

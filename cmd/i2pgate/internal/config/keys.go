@@ -104,6 +104,9 @@ func Keys() []string {
 				walk(f.Type, name+".")
 				continue
 			}
+			if f.Type.Kind() == reflect.Map {
+				continue // [tunnels.NAME]: file only
+			}
 			out = append(out, name)
 		}
 	}

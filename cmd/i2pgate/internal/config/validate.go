@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -43,7 +44,102 @@ func (c *Config) Validate() error {
 	check("httpproxy.address", validListen(c.HTTPProxy.Address))
 	check("socks.address", validListen(c.Socks.Address))
 	check("dns.address", validListen(c.DNS.Address))
+	check("transparent.address", validListen(c.Transparent.Address))
+	check("automap.network", validPrefix(c.Automap.Network, true, false))
+	check("automap.network6", validPrefix(c.Automap.Network6, false, true))
+	for _, a := range c.LAN.Allow {
+		check("lan.allow", validPrefix(a, true, true))
+	}
+	for _, u := range c.AddressBook.Subscriptions {
+		check("addressbook.subscriptions", validSubscription(u))
+	}
+	check("socks.isolation", oneOf(c.Socks.Isolation, "none", "client"))
+	if c.HTTPProxy.Outproxy != "" {
+		check("httpproxy.outproxy", validI2PHostPort(c.HTTPProxy.Outproxy))
+	}
+	names := make([]string, 0, len(c.Tunnels))
+	for name := range c.Tunnels {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t := c.Tunnels[name]
+		errs = append(errs, t.validate("tunnels."+name)...)
+	}
 	return errors.Join(errs...)
+}
+
+// validPrefix checks a CIDR prefix of the allowed families; empty passes
+// (the key is optional or off).
+func validPrefix(s string, v4, v6 bool) error {
+	if s == "" {
+		return nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a CIDR prefix (such as 10.192.0.0/10)", s)
+	}
+	if p.Addr().Is4() && !v4 || p.Addr().Is6() && !v6 {
+		return fmt.Errorf("%q is of the wrong address family", s)
+	}
+	return nil
+}
+
+func validSubscription(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return fmt.Errorf("%q is not an http:// URL", s)
+	}
+	return nil
+}
+
+func validI2PHostPort(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || !strings.HasSuffix(strings.ToLower(host), ".i2p") {
+		return fmt.Errorf("%q is not an .i2p host:port", s)
+	}
+	return inRange(atoiOr(port), 1, 65535)
+}
+
+func atoiOr(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// validate checks one [tunnels.NAME] section.
+func (t Tunnel) validate(prefix string) []error {
+	var errs []error
+	check := func(key string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("config: %s.%s: %w", prefix, key, err))
+		}
+	}
+	check("type", oneOf(t.Type, "client", "server", "http"))
+	switch t.Type {
+	case "client":
+		check("port", inRange(t.Port, 1, 65535))
+		if t.Destination == "" {
+			check("destination", errors.New("a client tunnel needs a destination (b32, name or base64)"))
+		}
+		check("destinationport", inRange(t.DestinationPort, 0, 65535))
+	case "server", "http":
+		if t.Host == "" {
+			check("host", errors.New("a server tunnel needs the local service's host"))
+		}
+		check("port", inRange(t.Port, 1, 65535))
+		if t.Keys == "" || strings.ContainsAny(t.Keys, "/\\") || t.Keys == "." || t.Keys == ".." {
+			check("keys", fmt.Errorf("%q must be a file name in the data directory", t.Keys))
+		}
+		check("inport", inRange(t.InPort, 0, 65535))
+	}
+	check("inbound.length", inRange(t.Inbound.Length, 0, 7))
+	check("outbound.length", inRange(t.Outbound.Length, 0, 7))
+	check("inbound.quantity", inRange(t.Inbound.Quantity, 0, 16))
+	check("outbound.quantity", inRange(t.Outbound.Quantity, 0, 16))
+	return errs
 }
 
 // BandwidthKBps turns the bandwidth setting, a class letter or a number of KB/s,

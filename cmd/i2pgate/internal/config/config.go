@@ -41,6 +41,7 @@ type Config struct {
 	LAN         LAN         `toml:"lan"`
 	AddressBook AddressBook `toml:"addressbook"`
 	Limits      Limits      `toml:"limits"`
+	Storage     Storage     `toml:"storage"`
 
 	// Tunnels are the client and server tunnels, [tunnels.NAME] sections
 	// with i2pd's key names.
@@ -120,6 +121,16 @@ type Limits struct {
 	// TransitTunnels caps the tunnels of other routers we carry; 0 refuses
 	// all transit (a bad citizen: only for testing).
 	TransitTunnels int `toml:"transittunnels"`
+	// Memory is the memory ceiling in MB: the Go runtime's soft limit,
+	// and the transit budget (a quarter of it) is scaled from it.
+	Memory int `toml:"memory"`
+}
+
+// Storage is the [storage] section.
+type Storage struct {
+	// Mode "disk" keeps everything in the data directory; "ram" keeps
+	// the netdb and peer profiles in memory (tiny flash).
+	Mode string `toml:"mode"`
 }
 
 // NTCP2 is the [ntcp2] section.

@@ -66,7 +66,8 @@ func TestOverrides(t *testing.T) {
 		LAN:       LAN{Allow: []string{}},
 		AddressBook: AddressBook{Subscriptions: []string{"http://reg.i2p/hosts.txt",
 			"http://identiguy.i2p/hosts.txt", "http://stats.i2p/cgi-bin/newhosts.txt"}},
-		Limits: Limits{TransitTunnels: 1000},
+		Limits:  Limits{TransitTunnels: 1000, Memory: 96},
+		Storage: Storage{Mode: "disk"},
 	}
 	if !reflect.DeepEqual(*c, want) {
 		t.Errorf("got  %+v\nwant %+v", *c, want)

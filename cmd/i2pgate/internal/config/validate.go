@@ -40,6 +40,8 @@ func (c *Config) Validate() error {
 		check("reseed.urls", validReseedURL(u))
 	}
 	check("limits.transittunnels", inRange(c.Limits.TransitTunnels, 0, 100000))
+	check("limits.memory", inRange(c.Limits.Memory, 16, 65536))
+	check("storage.mode", oneOf(c.Storage.Mode, "disk", "ram"))
 	check("console.address", validListen(c.Console.Address))
 	check("httpproxy.address", validListen(c.HTTPProxy.Address))
 	check("socks.address", validListen(c.Socks.Address))

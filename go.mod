@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	filippo.io/edwards25519 v1.2.0
 	github.com/BurntSushi/toml v1.6.0
+	github.com/armon/go-socks5 v0.0.0-20160902184237-e75332964ef5
 	github.com/coreos/go-systemd/v22 v22.5.0
 	github.com/dchest/siphash v1.2.3
 	github.com/flynn/noise v1.1.0

@@ -1,0 +1,86 @@
+package streaming
+
+import (
+	"time"
+)
+
+// armLocked points the connection's one timer at the earliest of its
+// events.
+func (c *Conn) armLocked(now time.Time) {
+	next := time.Time{}
+	for _, t := range []time.Time{c.mu.connectAt, c.mu.rtoAt, c.mu.ackAt, c.mu.closeAt, c.mu.timeWaitAt, c.idleAtLocked()} {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	if next.Equal(c.mu.timerAt) {
+		return
+	}
+	c.mu.timerAt = next
+	if next.IsZero() {
+		if c.mu.timer != nil {
+			c.mu.timer.Stop()
+		}
+		return
+	}
+	d := max(next.Sub(now), 0)
+	if c.mu.timer == nil {
+		c.mu.timer = c.m.s.clock.AfterFunc(d, c.onTimer)
+	} else {
+		c.mu.timer.Reset(d)
+	}
+}
+
+// idleAtLocked is when an open connection times out for silence.
+func (c *Conn) idleAtLocked() time.Time {
+	if c.mu.state != stateOpen || c.m.s.IdleTimeout < 0 {
+		return time.Time{}
+	}
+	return c.mu.lastActivity.Add(c.m.s.IdleTimeout)
+}
+
+func (c *Conn) onTimer() {
+	if !c.m.enter() {
+		return
+	}
+	defer c.m.leave()
+	c.run(func(now time.Time, a *actions) {
+		if c.mu.state == stateDead {
+			return
+		}
+		if !c.mu.timerAt.After(now) {
+			c.mu.timerAt = time.Time{}
+		}
+		c.timersLocked(now, a)
+	})
+}
+
+// timersLocked handles the events that are due.
+func (c *Conn) timersLocked(now time.Time, a *actions) {
+	due := func(t time.Time) bool { return !t.IsZero() && !t.After(now) }
+	switch {
+	case due(c.mu.timeWaitAt):
+		c.mu.timeWaitAt = time.Time{}
+		c.mu.state = stateDead
+		a.forget = true
+		c.wakeLocked()
+		return
+	case due(c.mu.connectAt):
+		c.failLocked(now, ErrTimeout, true, a)
+		return
+	case due(c.mu.closeAt):
+		c.failLocked(now, ErrTimeout, true, a)
+		return
+	case due(c.idleAtLocked()):
+		c.failLocked(now, ErrTimeout, true, a)
+		return
+	}
+	if due(c.mu.rtoAt) {
+		c.onTimeoutLocked(now, a)
+	}
+	if due(c.mu.ackAt) {
+		c.mu.ackAt = time.Time{}
+		c.mu.recv.ackNow = true
+	}
+	c.flushLocked(now, a)
+}

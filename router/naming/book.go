@@ -65,12 +65,9 @@ func Open(cfg Config) (*Book, error) {
 	var names, local int64
 	err := cfg.Store.View(func(tx store.Tx) error {
 		return tx.Bucket(bucketNames).ForEach(func(k, v []byte) error {
+			names++ // a record that does not decode still holds its name
 			r, _, err := decodeRecordHeader(string(k), v)
-			if err != nil {
-				return nil // counted as absent; Lookup reports it
-			}
-			names++
-			if r.Local {
+			if err == nil && r.Local {
 				local++
 			}
 			return nil

@@ -344,3 +344,67 @@ func TestImportChunks(t *testing.T) {
 		t.Errorf("reverse %q %v", name, ok)
 	}
 }
+
+func TestCorruptRecord(t *testing.T) {
+	b, st, clk := newBook(t)
+	k := newKey(t, 1)
+	if err := st.Update(func(tx store.Tx) error {
+		return tx.Bucket(bucketNames).Put([]byte("broken.i2p"), []byte{9, 9, 9})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(Config{Store: st, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := b.Counts(); c.Names != 1 {
+		t.Errorf("counts %+v", c)
+	}
+	if _, err := b.Lookup("broken.i2p"); !errors.Is(err, store.ErrDecode) {
+		t.Errorf("Lookup of a corrupt record: %v", err)
+	}
+	// The name is still taken for subscriptions, and a local name replaces it.
+	if st := mustImport(t, b, hostsText("broken.i2p="+k.b64), "sub"); st.Known != 1 {
+		t.Errorf("import over a corrupt record: %+v", st)
+	}
+	if err := b.AddLocal("broken.i2p", k.dest); err != nil {
+		t.Fatal(err)
+	}
+	if c := b.Counts(); c != (Counts{Names: 1, Local: 1}) {
+		t.Errorf("counts after replacing %+v", c)
+	}
+}
+
+// FuzzDecodeStored checks that stored records and subscription states that
+// were damaged on flash decode without panicking, and that subscription
+// states round-trip.
+func FuzzDecodeStored(f *testing.F) {
+	k := newKey(f, 1)
+	rec, err := encodeRecord(&Record{Name: "a.i2p", Dest: k.dest, Source: "sub", Added: testStart})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(rec)
+	f.Add(encodeSubState(&SubStatus{URL: "u", LastFetch: testStart, Result: ResultOK, Added: 3, ETag: `"x"`}))
+	f.Add(encodeNames([]string{"a.i2p", "b.i2p"}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r, err := decodeRecord("a.i2p", b); err == nil {
+			again, err := encodeRecord(&r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := decodeRecord("a.i2p", again); err != nil {
+				t.Fatalf("re-encoded record does not decode: %v", err)
+			}
+		}
+		decodeNames(b)
+		s, err := decodeSubState("u", b)
+		if err != nil {
+			return
+		}
+		again, err := decodeSubState("u", encodeSubState(&s))
+		if err != nil || !sameStatus(again, s) {
+			t.Fatalf("subscription state round trip: %+v != %+v (%v)", again, s, err)
+		}
+	})
+}

@@ -79,7 +79,7 @@ func (m *Manager) EncryptOneTime(remote *crypto.X25519PublicKey, blocks []garlic
 	if err != nil {
 		return nil, err
 	}
-	out, _, err := appendNS(make([]byte, 0, NSOverhead+garlic.BlocksLen(payload)), m.rand, remote, nil, payload)
+	out, _, err := appendNS(make([]byte, 0, NSOverhead+garlic.BlocksLen(payload)), m.rand, remote, nil, blocksPayload(payload))
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +174,7 @@ func (m *Manager) sealNSLocked(remote *crypto.X25519PublicKey, blocks []garlic.B
 	if err != nil {
 		return Sealed{}, err
 	}
-	out, ns, err := appendNS(make([]byte, 0, NSOverhead+garlic.BlocksLen(payload)), m.rand, remote, &m.static, payload)
+	out, ns, err := appendNS(make([]byte, 0, NSOverhead+garlic.BlocksLen(payload)), m.rand, remote, &m.static, blocksPayload(payload))
 	if err != nil {
 		return Sealed{}, err
 	}
@@ -220,7 +220,7 @@ func (m *Manager) sealNSRLocked(s *session, blocks []garlic.Block, opts SealOpti
 		return m.sealNSLocked(&s.remote, blocks, opts, now)
 	}
 	tag, _ := s.nsrOut.tag()
-	out, keys, err := appendNSR(make([]byte, 0, NSROverhead+garlic.BlocksLen(payload)), s.hs, tag, &s.eph, &s.ephRepr, &s.aepk, &s.remote, payload)
+	out, keys, err := appendNSR(make([]byte, 0, NSROverhead+garlic.BlocksLen(payload)), s.hs, tag, &s.eph, &s.ephRepr, &s.aepk, &s.remote, blocksPayload(payload))
 	if err != nil {
 		return Sealed{}, err
 	}
@@ -274,7 +274,7 @@ func (m *Manager) sealESLocked(s *session, blocks []garlic.Block, opts SealOptio
 	if keyIdx != idx {
 		return Sealed{}, fmt.Errorf("ratchet: existing session: tag %d with key %d", idx, keyIdx)
 	}
-	out, err := appendES(make([]byte, 0, ESOverhead+garlic.BlocksLen(payload)), tag, idx, &key, payload)
+	out, err := appendES(make([]byte, 0, ESOverhead+garlic.BlocksLen(payload)), tag, idx, &key, blocksPayload(payload))
 	if err != nil {
 		return Sealed{}, err
 	}

@@ -52,16 +52,23 @@ func initState(bpk *crypto.X25519PublicKey) noise.SymmetricState {
 	return ss
 }
 
+// payloadFunc appends a plaintext payload to dst.
+type payloadFunc func(dst []byte) ([]byte, error)
+
+// blocksPayload encodes blocks.
+func blocksPayload(blocks []garlic.Block) payloadFunc {
+	return func(dst []byte) ([]byte, error) { return garlic.AppendBlocks(dst, blocks) }
+}
+
 // outgoingNS is what Alice keeps of a New Session message she sent.
 type outgoingNS struct {
 	hs  noise.SymmetricState // after the payload section
 	eph crypto.X25519KeyPair // aesk, aepk
 }
 
-// appendNS appends a New Session message to bpk carrying the encoded
-// blocks payload. static is Alice's key pair for a bound session, nil for
+// appendNS appends a New Session message to bpk carrying payload. static is Alice's key pair for a bound session, nil for
 // a one-time message (zero flags section, no "ss").
-func appendNS(dst []byte, rand io.Reader, bpk *crypto.X25519PublicKey, static *crypto.X25519KeyPair, blocks []garlic.Block) ([]byte, outgoingNS, error) {
+func appendNS(dst []byte, rand io.Reader, bpk *crypto.X25519PublicKey, static *crypto.X25519KeyPair, payload payloadFunc) ([]byte, outgoingNS, error) {
 	eph, repr, err := crypto.GenerateElligatorKey(rand)
 	if err != nil {
 		return dst, outgoingNS{}, fmt.Errorf("ratchet: new session: %w", err)
@@ -90,7 +97,7 @@ func appendNS(dst []byte, rand io.Reader, bpk *crypto.X25519PublicKey, static *c
 		hs.MixKey(ss[:])
 	}
 	body := len(out)
-	if out, err = garlic.AppendBlocks(out, blocks); err != nil {
+	if out, err = payload(out); err != nil {
 		return dst[:start], outgoingNS{}, err
 	}
 	// One-time: the same key with nonce 1; the h it leaves is unused.
@@ -178,10 +185,10 @@ func splitNSR(hs *noise.SymmetricState) nsrKeys {
 }
 
 // appendNSR appends a New Session Reply with tag, Bob's ephemeral key
-// (eph, encoded as repr) and the blocks, given the state after the NS and
+// (eph, encoded as repr) and payload, given the state after the NS and
 // Alice's ephemeral and static keys.
 func appendNSR(dst []byte, ns noise.SymmetricState, tag i2np.RatchetTag, eph *crypto.X25519KeyPair, repr *[crypto.ElligatorSize]byte,
-	aepk, apk *crypto.X25519PublicKey, blocks []garlic.Block) ([]byte, nsrKeys, error) {
+	aepk, apk *crypto.X25519PublicKey, payload payloadFunc) ([]byte, nsrKeys, error) {
 	ee, err := crypto.X25519(&eph.Private, aepk)
 	if err != nil {
 		return dst, nsrKeys{}, fmt.Errorf("ratchet: new session reply: %w", err)
@@ -198,7 +205,7 @@ func appendNSR(dst []byte, ns noise.SymmetricState, tag i2np.RatchetTag, eph *cr
 	}
 	keys := splitNSR(&hs)
 	body := len(out)
-	if out, err = garlic.AppendBlocks(out, blocks); err != nil {
+	if out, err = payload(out); err != nil {
 		return dst[:start], nsrKeys{}, err
 	}
 	return crypto.Seal(&keys.payload, 0, out[:body], out[body:], keys.h[:]), keys, nil
@@ -240,13 +247,13 @@ func openNSR(ns noise.SymmetricState, aesk, ask *crypto.X25519PrivateKey, body [
 	return pt, keys, nil
 }
 
-// appendES appends an Existing Session message: tag, then the blocks
+// appendES appends an Existing Session message: tag, then the payload
 // encrypted with key, nonce n and the tag as associated data.
-func appendES(dst []byte, tag i2np.RatchetTag, n int, key *[KeySize]byte, blocks []garlic.Block) ([]byte, error) {
+func appendES(dst []byte, tag i2np.RatchetTag, n int, key *[KeySize]byte, payload payloadFunc) ([]byte, error) {
 	start := len(dst)
 	out := append(dst, tag[:]...)
 	body := len(out)
-	out, err := garlic.AppendBlocks(out, blocks)
+	out, err := payload(out)
 	if err != nil {
 		return dst[:start], err
 	}

@@ -184,6 +184,12 @@ func TestReplay(t *testing.T) {
 	if _, err := b.m.Decrypt(ns.Body); !errors.Is(err, garlic.ErrReplay) {
 		t.Fatalf("replayed NS: %v", err)
 	}
+	// The representative's two random top bits do not make it new.
+	again := bytes.Clone(ns.Body)
+	again[31] ^= 0x80
+	if _, err := b.m.Decrypt(again); !errors.Is(err, garlic.ErrReplay) {
+		t.Fatalf("replayed NS with another representative: %v", err)
+	}
 	// Stale: the DateTime is older than the window.
 	old := seal(t, a, b, "old", SealOptions{})
 	clk.Advance(garlic.DateTimeMaxAge + time.Second)

@@ -37,7 +37,7 @@ func (r *Router) startNetwork() error {
 		Self:          r.keys.Identity().Hash(),
 		Sender:        routerSender{r},
 		Tunnels:       r.ntun,
-		Store:         r.db,
+		Store:         r.volatile,
 		Reseeder:      rs,
 		Floodfill:     r.cfg.Floodfill,
 		WrapReply:     r.wrapReply,

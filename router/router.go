@@ -66,6 +66,13 @@ type Config struct {
 	ReseedThreshold int    // reseed below this many known routers; 0: the netdb's default
 
 	TransitTunnels int // limits.transittunnels; 0: the default, negative: none
+	// MemoryBytes is limits.memory: the memory the router may use; the
+	// transit memory budget is scaled from it (0: the transit default).
+	MemoryBytes int64
+	// StorageRAM (storage.mode = "ram") keeps the netdb and the peer
+	// profiles in memory only, sparing flash; keys and the gateway's
+	// data still go to the data directory.
+	StorageRAM bool
 	// ExploratoryLength is the hop count of exploratory tunnels; 0 means the
 	// pool's default (2).
 	ExploratoryLength int
@@ -86,7 +93,8 @@ type Router struct {
 	keys       *data.PrivateKeys
 	signer     data.Signer
 	ntcp2      *ntcp2Keys
-	db         store.Store
+	db         store.Store // the data directory's database (bbolt)
+	volatile   store.Store // netdb and peer profiles: db, or memory in RAM storage mode
 	netdb      *netdb.NetDB
 	transports *transport.Manager
 	pools      *pool.Manager
@@ -96,6 +104,14 @@ type Router struct {
 
 	garlic        *garlic.Decrypter
 	garlicReplies *garlic.ReplyTable
+
+	// dests are the local destinations; shared is the one Router.Dial
+	// uses, made on first use.
+	dests struct {
+		sync.Mutex
+		list   []*Destination
+		shared *Destination
+	}
 
 	outq   chan outbound
 	ctx    context.Context // canceled by Close
@@ -171,6 +187,10 @@ func (r *Router) Start(ctx context.Context) error {
 		return fmt.Errorf("router: %w", err)
 	}
 	r.db = db
+	r.volatile = db
+	if r.cfg.StorageRAM {
+		r.volatile = store.NewMemory()
+	}
 	ri, err := r.buildRouterInfo()
 	if err != nil {
 		return err
@@ -192,6 +212,12 @@ func (r *Router) Close() error {
 		r.state.Lock()
 		r.state.closed = true
 		r.state.Unlock()
+		r.dests.Lock()
+		dests := append([]*Destination(nil), r.dests.list...)
+		r.dests.Unlock()
+		for _, d := range dests {
+			d.Close()
+		}
 		r.cancel()
 		r.wg.Wait()
 		var errs []error

@@ -28,6 +28,8 @@ type Status struct {
 	TransitTunnels int        `json:"transit_tunnels"`
 	// NetDB counts the netdb's traffic through our tunnels.
 	NetDB NetDBStatus `json:"netdb"`
+	// Destinations are the local destinations.
+	Destinations []DestinationStatus `json:"destinations"`
 }
 
 // NetDBStatus is the netdb part of Status.
@@ -82,6 +84,7 @@ func (r *Router) Status() Status {
 		st.Tunnels = r.pools.Stats()
 		st.TransitTunnels = r.transit.Stats().Tunnels
 	}
+	st.Destinations = r.destinationStatus()
 	tr := r.transports.Stats()
 	st.Sessions = Sessions{
 		NTCP2In: tr.ByKind["ntcp2_in"], NTCP2Out: tr.ByKind["ntcp2_out"],

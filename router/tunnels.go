@@ -30,10 +30,12 @@ func (r *Router) startTunnels() error {
 		Local:      func(msg i2np.Message) { r.dispatch(data.Hash{}, msg, 0) },
 		InUse:      r.ownReceiveID,
 		MaxTunnels: r.cfg.TransitTunnels,
-		ShareKBps:  r.cfg.BandwidthKBps,
-		Clock:      r.clk,
-		Rand:       r.rand,
-		Logger:     r.cfg.Logger,
+		// A quarter of the memory limit for other routers' tunnels.
+		MemoryBudget: r.cfg.MemoryBytes / 4,
+		ShareKBps:    r.cfg.BandwidthKBps,
+		Clock:        r.clk,
+		Rand:         r.rand,
+		Logger:       r.cfg.Logger,
 	})
 	if err != nil {
 		return fmt.Errorf("router: %w", err)
@@ -53,7 +55,7 @@ func (r *Router) startTunnels() error {
 		Deliver:           func(msg i2np.Message) { r.dispatch(data.Hash{}, msg, 0) },
 		ExpectGarlicReply: r.expectGarlicReply,
 		WrapBuild:         r.wrapForRouter,
-		Store:             r.db,
+		Store:             r.volatile,
 		Filter:            i2np.NewDupFilter(ivFilterCapacity),
 		Clock:             r.clk,
 		Rand:              r.rand,

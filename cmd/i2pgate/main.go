@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -101,6 +102,9 @@ func runDaemon(args []string, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
+	// The soft limit makes the collector work harder near the ceiling
+	// instead of letting the heap grow past it.
+	debug.SetMemoryLimit(int64(cfg.Limits.Memory) << 20)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -116,8 +120,14 @@ func runDaemon(args []string, stderr io.Writer) error {
 		return err
 	}
 	log.Info("router started", "version", version, "router_hash", r.Hash().String(), "datadir", cfg.DataDir)
+	tunnels, err := startTunnels(ctx, cfg, r, log)
+	if err != nil {
+		r.Close()
+		return err
+	}
 	fronts, err := startFrontEnds(ctx, cfg, r, log)
 	if err != nil {
+		tunnels.Close()
 		r.Close()
 		if ctx.Err() != nil {
 			return nil
@@ -127,5 +137,6 @@ func runDaemon(args []string, stderr io.Writer) error {
 	<-ctx.Done()
 	log.Info("shutting down")
 	fronts.Close()
+	tunnels.Close()
 	return r.Close()
 }

@@ -30,6 +30,8 @@ func routerConfig(c *config.Config, log *slog.Logger) router.Config {
 		ReseedCertsDir:  c.Reseed.CertsDir,
 		ReseedThreshold: c.Reseed.Threshold,
 		TransitTunnels:  transitLimit(c.Limits.TransitTunnels),
+		MemoryBytes:     int64(c.Limits.Memory) << 20,
+		StorageRAM:      c.Storage.Mode == "ram",
 		Logger:          log,
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"i2pgate/router/crypto"
 	"i2pgate/router/data"
 	"i2pgate/router/garlic"
+	"i2pgate/router/garlic/ratchet"
 	"i2pgate/router/i2np"
 	"i2pgate/router/netdb"
 	"i2pgate/router/tunnel"
@@ -37,14 +38,16 @@ type NetDB interface {
 }
 
 // Sessions is the end-to-end encryption of this destination's garlic: the
-// ECIES-X25519-AEAD-Ratchet sessions of router/garlic/ratchet, keyed by the
-// remote's X25519 lease set key.
+// ECIES-X25519-AEAD-Ratchet sessions of router/garlic/ratchet (satisfied by
+// *ratchet.Manager), keyed by the remote's X25519 lease set key.
 type Sessions interface {
 	// Encrypt returns the body of a Garlic message carrying blocks to
 	// the owner of remote.
 	Encrypt(remote *crypto.X25519PublicKey, blocks []garlic.Block) ([]byte, error)
 	// Decrypt opens the body of a Garlic message sent to us.
-	Decrypt(body []byte) ([]garlic.Block, error)
+	Decrypt(body []byte) (ratchet.Decrypted, error)
+	// Tick expires idle sessions and old tags.
+	Tick()
 }
 
 // Limits and timing; low-memory defaults after i2pd (Destination.h).

@@ -26,6 +26,7 @@ func (d *Destination) maintain() {
 	)
 	for {
 		now := d.clk.Now()
+		d.cfg.Sessions.Tick()
 		if d.refreshLeaseSet(now) {
 			lastPublish = time.Time{}
 		}

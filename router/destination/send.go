@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"i2pgate/router/crypto"
 	"i2pgate/router/data"
 	"i2pgate/router/garlic"
 	"i2pgate/router/i2np"
@@ -31,6 +32,12 @@ func (d *Destination) Send(ctx context.Context, to data.Hash, payload []byte) er
 }
 
 func (d *Destination) send(ctx context.Context, to data.Hash, payload []byte) error {
+	return d.sendBlocks(ctx, to, payload)
+}
+
+// sendBlocks sends payload (nil: no Data clove, only what the ratchet and
+// our lease set need) to the destination to.
+func (d *Destination) sendBlocks(ctx context.Context, to data.Hash, payload []byte) error {
 	if d.pool == nil {
 		return ErrNoTunnels
 	}
@@ -72,11 +79,14 @@ func (d *Destination) send(ctx context.Context, to data.Hash, payload []byte) er
 // cloves makes the garlic cloves of one message: the Data message for the
 // remote destination and, when due, our lease set so that it can answer.
 func (d *Destination) cloves(r *remote, to data.Hash, payload []byte) ([]garlic.Block, error) {
-	dm, err := d.newMessage(i2np.Data{Data: payload})
-	if err != nil {
-		return nil, err
+	var blocks []garlic.Block
+	if payload != nil {
+		dm, err := d.newMessage(i2np.Data{Data: payload})
+		if err != nil {
+			return nil, err
+		}
+		blocks = append(blocks, garlic.Clove{Delivery: garlic.Delivery{Type: garlic.DeliveryDestination, Hash: to}, Message: dm})
 	}
-	blocks := []garlic.Block{garlic.Clove{Delivery: garlic.Delivery{Type: garlic.DeliveryDestination, Hash: to}, Message: dm}}
 	now := d.clk.Now()
 	d.mu.Lock()
 	ls := d.mu.local
@@ -104,7 +114,7 @@ func (d *Destination) deliver(msg i2np.Message) {
 			d.other(msg)
 			return
 		}
-		blocks, err := d.cfg.Sessions.Decrypt(g.Data)
+		dec, err := d.cfg.Sessions.Decrypt(g.Data)
 		if err != nil {
 			// Not for our sessions: perhaps the router's (a one-time
 			// reply through our tunnel).
@@ -114,8 +124,11 @@ func (d *Destination) deliver(msg i2np.Message) {
 			d.other(msg)
 			return
 		}
-		for _, c := range garlic.Cloves(blocks) {
+		for _, c := range dec.Cloves() {
 			d.clove(c)
+		}
+		if dec.NeedsReply && dec.Bound {
+			d.answer(dec.Remote)
 		}
 	case i2np.TypeDeliveryStatus:
 		if ds, err := i2np.ParseDeliveryStatus(msg.Payload); err == nil && d.confirm(ds.MessageID) {
@@ -185,4 +198,35 @@ func (d *Destination) Remote(h data.Hash) (*data.Destination, bool) {
 		return nil, false
 	}
 	return r.dest, true
+}
+
+// answer sends an empty garlic message to the owner of key when the ratchet
+// wants one (a New Session Reply, an ACK, our NextKey) and we know its lease
+// set (it bundles it in its first message). It runs in the background so the
+// tunnel endpoint is never held up.
+func (d *Destination) answer(key crypto.X25519PublicKey) {
+	d.mu.Lock()
+	var to data.Hash
+	for h, r := range d.mu.remotes {
+		if r.key == key {
+			to = h
+			break
+		}
+	}
+	closed := d.mu.closed
+	if !closed && !to.IsZero() {
+		d.wg.Add(1)
+	}
+	d.mu.Unlock()
+	if closed || to.IsZero() {
+		return
+	}
+	go func() {
+		defer d.wg.Done()
+		ctx, cancel := context.WithTimeout(d.ctx, LookupTimeout)
+		defer cancel()
+		if err := d.sendBlocks(ctx, to, nil); err != nil {
+			d.log.Debug("ratchet answer", "err", err)
+		}
+	}()
 }

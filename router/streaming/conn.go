@@ -52,6 +52,11 @@ type Conn struct {
 
 		timer   clock.Timer
 		timerAt time.Time
+
+		// Packets leave in the order they were made: one goroutine at a
+		// time drains outq, without the lock.
+		outq    []outPacket
+		sending bool
 		// Deadlines of the timer events; zero when not armed.
 		connectAt, rtoAt, ackAt, closeAt, timeWaitAt time.Time
 
@@ -67,6 +72,7 @@ type actions struct {
 	out     []outPacket
 	release bool // stop counting against the limits
 	forget  bool // remove from the Manager
+	drain   bool // this goroutine sends the queued packets
 }
 
 type outPacket struct {
@@ -150,8 +156,8 @@ func (c *Conn) run(f func(now time.Time, a *actions)) {
 
 // apply sends and updates the Manager; no lock is held.
 func (c *Conn) apply(a *actions) {
-	if len(a.out) > 0 {
-		c.m.send(c.remote, c.localPort, c.remotePort, a.out)
+	if a.drain {
+		c.drainOut()
 	}
 	if a.forget {
 		c.m.forget(c)
@@ -160,9 +166,37 @@ func (c *Conn) apply(a *actions) {
 	}
 }
 
-// settleLocked moves the connection through its end states and arms the
-// timer after every change.
+// drainOut hands the queued packets to the Sender until none are left.
+func (c *Conn) drainOut() {
+	for {
+		c.mu.Lock()
+		batch := c.mu.outq
+		c.mu.outq = nil
+		if len(batch) == 0 {
+			c.mu.sending = false
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		c.m.send(c.remote, c.localPort, c.remotePort, batch)
+	}
+}
+
+// settleLocked moves the connection through its end states, arms the
+// timer after every change and queues the packets made.
 func (c *Conn) settleLocked(now time.Time, a *actions) {
+	c.settleStateLocked(now, a)
+	if len(a.out) > 0 {
+		c.mu.outq = append(c.mu.outq, a.out...)
+		a.out = nil
+	}
+	if len(c.mu.outq) > 0 && !c.mu.sending {
+		c.mu.sending = true
+		a.drain = true
+	}
+}
+
+func (c *Conn) settleStateLocked(now time.Time, a *actions) {
 	s := &c.mu.send
 	if c.mu.state == stateOpen && s.closeAcked && c.mu.recv.remoteClosed && len(s.unacked) == 0 {
 		c.mu.state = stateTimeWait

@@ -23,6 +23,9 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// testEpoch is the start of fake clocks.
+var testEpoch = time.Unix(1700000000, 0)
+
 // seededReader is a deterministic io.Reader for keys and stream IDs.
 type seededReader struct{ r *rand.ChaCha8 }
 
@@ -313,7 +316,7 @@ func pair(t testing.TB, mod func(*Config)) (a, b *node, l *link) {
 // fakePair is pair on a fake clock.
 func fakePair(t testing.TB, mod func(*Config)) (a, b *node, l *link, clk *clocktest.Fake) {
 	t.Helper()
-	clk = clocktest.New(time.Unix(1700000000, 0))
+	clk = clocktest.New(testEpoch)
 	l = newLink(clk, 1)
 	t.Cleanup(l.close)
 	return l.add(t, 1, mod), l.add(t, 2, mod), l, clk

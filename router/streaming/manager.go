@@ -17,9 +17,10 @@ import (
 // owns the connection limits. It starts no goroutine of its own; timers run
 // through the injected clock.
 type Manager struct {
-	s     *settings
-	local data.Hash
-	done  chan struct{} // closed by Close
+	s      *settings
+	local  data.Hash
+	done   chan struct{} // closed by Close
+	closed atomic.Bool
 
 	// wg counts timer callbacks running inside the Manager.
 	wg sync.WaitGroup
@@ -116,6 +117,7 @@ func (m *Manager) Close() error {
 		return nil
 	}
 	m.mu.closed = true
+	m.closed.Store(true)
 	close(m.done)
 	conns := make([]*Conn, 0, len(m.mu.conns))
 	for _, c := range m.mu.conns {
@@ -243,6 +245,9 @@ func (m *Manager) drop() { m.stats.dropped.Add(1) }
 // the Sender calls it makes and keeps no reference to packet. Bad packets
 // are dropped and counted.
 func (m *Manager) HandlePacket(srcPort, dstPort uint16, packet []byte) {
+	if m.closed.Load() {
+		return
+	}
 	m.stats.received.Add(1)
 	p, err := Parse(packet)
 	if err != nil {

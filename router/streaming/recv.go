@@ -221,21 +221,32 @@ func (c *Conn) handleLocked(now time.Time, p *Packet, a *actions) {
 	if p.Flags&FlagMaxPacketSizeIncluded != 0 {
 		c.mu.send.mtu = min(max(int(p.MaxPacketSize), MinMTU), c.m.s.MTU)
 	}
-	if p.Flags&FlagDelayRequested != 0 {
-		c.mu.send.choked = p.Delay > 60000
-		if c.mu.send.choked {
-			c.mu.send.cwnd = MinWindow
-		}
-		if p.Delay == 0 && !p.IsPlainACK() {
-			c.mu.recv.ackNow = true // i2pd asks for an immediate ACK
-		}
-	}
+	c.chokeLocked(now, p, a)
 	c.onAckLocked(now, p, a)
 	if !p.IsPlainACK() {
 		c.receiveLocked(now, p, a)
 	}
 	c.mu.lastActivity = now
 	c.flushLocked(now, a)
+}
+
+// chokeLocked follows the peer's DELAY_REQUESTED: above 60000 ms it is
+// choked and takes one packet at a time; a packet without it lifts the
+// choke, and the first packet in flight goes again at once.
+func (c *Conn) chokeLocked(now time.Time, p *Packet, a *actions) {
+	s := &c.mu.send
+	was := s.choked
+	s.choked = p.Flags&FlagDelayRequested != 0 && p.Delay > 60000
+	switch {
+	case s.choked && !was:
+		s.cwnd = MinWindow
+	case was && !s.choked && len(s.unacked) > 0:
+		c.resendLocked(now, s.unacked[0], a)
+		c.mu.rtoAt = now.Add(s.rto)
+	}
+	if p.Flags&FlagDelayRequested != 0 && p.Delay == 0 && !p.IsPlainACK() {
+		c.mu.recv.ackNow = true // i2pd asks for an immediate ACK
+	}
 }
 
 // verifyLocked checks a packet that must be signed (CLOSE, RESET, SYN)
@@ -309,6 +320,11 @@ func (c *Conn) receiveLocked(now time.Time, p *Packet, a *actions) {
 		r.drain()
 		if c.mu.ackAt.IsZero() {
 			c.mu.ackAt = now.Add(c.mu.send.ackDelay())
+		}
+		if !r.choking && r.bytes+r.oooBytes > r.limit/4*3 {
+			// Choke before the buffer overflows: what is in flight
+			// still fits.
+			r.choking, r.ackNow = true, true
 		}
 		c.wakeLocked()
 	case p.Seq-r.next >= MaxOutOfOrder:

@@ -304,6 +304,9 @@ func (c *Conn) onAckLocked(now time.Time, p *Packet, a *actions) {
 // recovery.
 func (c *Conn) fastRetransmitLocked(now time.Time, a *actions) {
 	s := &c.mu.send
+	if s.choked {
+		return // the peer drops for lack of room; resending makes it worse
+	}
 	gap := s.resendGap()
 	for _, q := range s.unacked {
 		if q.nacks < FastRetransmitNACKs || (q.sends > 1 && now.Sub(q.sentAt) < gap) {

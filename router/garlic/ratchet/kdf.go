@@ -1,6 +1,8 @@
 package ratchet
 
 import (
+	"crypto/sha256"
+
 	"i2pgate/router/crypto"
 	"i2pgate/router/i2np"
 )
@@ -51,10 +53,10 @@ type chains struct {
 func newChains(rootKey, k *[KeySize]byte) chains {
 	var c chains
 	var ck [KeySize]byte
-	c.nextRoot, ck = crypto.HKDF64(rootKey[:], k[:], infoDHRatchetStep)
-	tagCK, keyCK := crypto.HKDF64(ck[:], nil, infoTagAndKeyGenKeys)
+	c.nextRoot, ck = hkdf64(rootKey, k[:], infoDHRatchetStep)
+	tagCK, keyCK := hkdf64(&ck, nil, infoTagAndKeyGenKeys)
 	c.keyCK = keyCK
-	c.tagCK, c.tagConst = crypto.HKDF64(tagCK[:], nil, infoSTInitialization)
+	c.tagCK, c.tagConst = hkdf64(&tagCK, nil, infoSTInitialization)
 	return c
 }
 
@@ -62,14 +64,14 @@ func newChains(rootKey, k *[KeySize]byte) chains {
 // HKDF(chainKey, ZEROLEN, "SessionReplyTags", 32))", for the chain key ck
 // after the New Session payload.
 func nsrChains(ck *[KeySize]byte) chains {
-	k := crypto.HKDF32(ck[:], nil, infoSessionReplyTags)
+	k := hkdf32(ck, nil, infoSessionReplyTags)
 	return newChains(ck, &k)
 }
 
 // ratchetChains is the tag set after a DH ratchet: DH_INITIALIZE(root,
 // HKDF(sharedSecret, ZEROLEN, "XDHRatchetTagSet", 32)).
 func ratchetChains(root, shared *[KeySize]byte) chains {
-	k := crypto.HKDF32(shared[:], nil, infoXDHRatchetTagSet)
+	k := hkdf32(shared, nil, infoXDHRatchetTagSet)
 	return newChains(root, &k)
 }
 
@@ -80,7 +82,7 @@ func (c *chains) exhausted() bool { return c.nextTag > MaxTagIndex }
 // exhausted first.
 func (c *chains) tag() (i2np.RatchetTag, int) {
 	var out [KeySize]byte
-	c.tagCK, out = crypto.HKDF64(c.tagCK[:], c.tagConst[:], infoSessionTagKeyGen)
+	c.tagCK, out = hkdf64(&c.tagCK, c.tagConst[:], infoSessionTagKeyGen)
 	var t i2np.RatchetTag
 	copy(t[:], out[:TagSize])
 	n := c.nextTag
@@ -91,7 +93,7 @@ func (c *chains) tag() (i2np.RatchetTag, int) {
 // key returns the next symmetric key.
 func (c *chains) key() [KeySize]byte {
 	var k [KeySize]byte
-	c.keyCK, k = crypto.HKDF64(c.keyCK[:], nil, infoSymmetricRatchet)
+	c.keyCK, k = hkdf64(&c.keyCK, nil, infoSymmetricRatchet)
 	c.nextKey++
 	return k
 }
@@ -99,5 +101,67 @@ func (c *chains) key() [KeySize]byte {
 // payloadKey is the key of an NSR payload, "HKDF(k_ba, ZEROLEN,
 // "AttachPayloadKDF", 32)".
 func payloadKey(kba *[KeySize]byte) [KeySize]byte {
-	return crypto.HKDF32(kba[:], nil, infoAttachPayloadKDF)
+	return hkdf32(kba, nil, infoAttachPayloadKDF)
+}
+
+// hkdf64 is HKDF(salt, ikm, info, 64) split in halves, as
+// crypto.HKDF64, for the 32-byte salts of the ratchet and without
+// allocating: every ES message runs two on each side.
+func hkdf64(salt *[KeySize]byte, ikm []byte, info string) (first, second [KeySize]byte) {
+	prk := hmac32(salt, ikm, "", 0, false)
+	first = hmac32(&prk, nil, info, 1, true)
+	second = hmac32(&prk, first[:], info, 2, true)
+	return first, second
+}
+
+// hkdf32 is the first half of hkdf64.
+func hkdf32(salt *[KeySize]byte, ikm []byte, info string) [KeySize]byte {
+	prk := hmac32(salt, ikm, "", 0, false)
+	return hmac32(&prk, nil, info, 1, true)
+}
+
+// hmacMaxData bounds the data hmac32 hashes in its stack buffer; the
+// ratchet's KDFs need at most 32 + 16 + 1 bytes.
+const hmacMaxData = 128
+
+// hmac32 is HMAC-SHA256 (RFC 2104) with a 32-byte key over a || info,
+// followed by the byte c when withC is set.
+func hmac32(key *[KeySize]byte, a []byte, info string, c byte, withC bool) [KeySize]byte {
+	n := len(a) + len(info)
+	if withC {
+		n++
+	}
+	if n > hmacMaxData {
+		var cs []byte
+		if withC {
+			cs = []byte{c}
+		}
+		return crypto.HMACSHA256(key[:], a, []byte(info), cs)
+	}
+	const (
+		ipad = 0x36
+		opad = 0x5c
+	)
+	var buf [sha256.BlockSize + hmacMaxData]byte
+	for i := range sha256.BlockSize {
+		buf[i] = ipad
+		if i < KeySize {
+			buf[i] ^= key[i]
+		}
+	}
+	m := buf[sha256.BlockSize:]
+	m = m[copy(m, a):]
+	m = m[copy(m, info):]
+	if withC {
+		m[0] = c
+	}
+	inner := sha256.Sum256(buf[:sha256.BlockSize+n])
+	for i := range sha256.BlockSize {
+		buf[i] = opad
+		if i < KeySize {
+			buf[i] ^= key[i]
+		}
+	}
+	copy(buf[sha256.BlockSize:], inner[:])
+	return sha256.Sum256(buf[:sha256.BlockSize+sha256.Size])
 }

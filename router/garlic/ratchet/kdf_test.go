@@ -147,3 +147,33 @@ func TestTagSetExhaustion(t *testing.T) {
 		t.Fatalf("last tag %d, exhausted %v", idx, c.exhausted())
 	}
 }
+
+// TestHKDFShortcut compares hkdf64 and hkdf32 with the generic HKDF for
+// the inputs the ratchet uses: empty and 32-byte ikm, every label.
+func TestHKDFShortcut(t *testing.T) {
+	var salt, ikm [KeySize]byte
+	for i := range salt {
+		salt[i] = byte(3 * i)
+		ikm[i] = byte(255 - i)
+	}
+	labels := []string{"", infoSessionReplyTags, infoDHRatchetStep, infoTagAndKeyGenKeys, infoSTInitialization,
+		infoSessionTagKeyGen, infoSymmetricRatchet, infoXDHRatchetTagSet, infoAttachPayloadKDF}
+	for _, info := range labels {
+		for _, in := range [][]byte{nil, ikm[:]} {
+			want := hkdf(t, salt[:], in, info, 64)
+			a, b := hkdf64(&salt, in, info)
+			if !bytes.Equal(append(a[:], b[:]...), want) {
+				t.Fatalf("hkdf64(%q, %d bytes) differs", info, len(in))
+			}
+			if c := hkdf32(&salt, in, info); !bytes.Equal(c[:], want[:32]) {
+				t.Fatalf("hkdf32(%q) differs", info)
+			}
+		}
+	}
+	// The fallback for long data.
+	long := make([]byte, 200)
+	want := crypto.HMACSHA256(salt[:], long, []byte("x"), []byte{7})
+	if got := hmac32(&salt, long, "x", 7, true); got != want {
+		t.Fatal("hmac32 fallback differs")
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"time"
 
-	"i2pgate/router/crypto"
 	"i2pgate/router/i2np"
 )
 
@@ -70,7 +69,7 @@ func (ts *recvTagSet) keyAt(idx int) (keyStep, bool) {
 	st := keyStep{ahead: true, ck: ts.keyCK, from: ts.nextKey}
 	for i := ts.nextKey; i <= idx; i++ {
 		var k [KeySize]byte
-		st.ck, k = crypto.HKDF64(st.ck[:], nil, infoSymmetricRatchet)
+		st.ck, k = hkdf64(&st.ck, nil, infoSymmetricRatchet)
 		if i < idx {
 			st.skipped = append(st.skipped, k)
 		} else {

@@ -239,7 +239,7 @@ func (n *node) add(t *testing.T, seed byte, mod func(*Config)) *node {
 
 func TestManyStreams(t *testing.T) {
 	const streams, size = 32, 48 << 10
-	a, b, _ := pair(t, func(c *Config) { c.MaxConnsPerPeer = streams })
+	a, b, _ := pair(t, func(c *Config) { c.MaxConnsPerPeer, c.AcceptBacklog = streams, streams })
 	ln, err := b.m.Listen(7)
 	if err != nil {
 		t.Fatal(err)

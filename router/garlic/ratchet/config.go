@@ -85,8 +85,8 @@ type Config struct {
 	Static crypto.X25519KeyPair
 	// Clock is the time source; nil means clock.System().
 	Clock clock.Clock
-	// Rand supplies ephemeral keys, ratchet keys and padding; nil means
-	// crypto/rand.
+	// Rand supplies ephemeral keys, ratchet keys and padding, always
+	// under the Manager's lock; nil means crypto/rand.
 	Rand io.Reader
 
 	// MaxSessions bounds the sessions (DefaultMaxSessions).

@@ -123,12 +123,15 @@ func (m *Manager) openNSLocked(body []byte, now time.Time) (Decrypted, error) {
 		return d, nil
 	}
 	d.Remote, d.Bound, d.NeedsReply = in.remote, true, true
+	if old := m.mu.byRemote[in.remote]; old != nil && !old.canRestart(now) {
+		// A retry, or a restart the remote will repeat: the current
+		// session answers (i2pd keeps it for RestartAfter too).
+		return d, nil
+	}
 	s := newSession(&in.remote, stateNSReceived)
 	s.hs, s.hasHS, s.aepk = in.hs, true, in.aepk
 	s.lastRecv = now
-	if !m.registerLocked(s, now) {
-		m.removeLocked(s)
-	}
+	m.registerLocked(s, now)
 	return d, nil
 }
 
@@ -268,7 +271,7 @@ func parse(k garlic.Kind, pt []byte) ([]garlic.Block, error) {
 // the other. Then both sides settle on the pair opened by the side with
 // the smaller static key.
 func (m *Manager) adoptable(s *session) bool {
-	if s.state != stateEstablished {
+	if s.state != stateEstablished || s.send == nil || s.send.exhausted() {
 		return false
 	}
 	p := m.mu.byRemote[s.remote]

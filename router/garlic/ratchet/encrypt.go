@@ -58,7 +58,9 @@ func (m *Manager) Seal(remote *crypto.X25519PublicKey, blocks []garlic.Block, op
 	case s == nil || s.state == stateNSSent || s.inactive(now):
 		return m.sealNSLocked(remote, blocks, opts, now)
 	case s.state == stateEstablished && s.send.exhausted():
-		m.removeLocked(s)
+		// Out of tags and key IDs: a new session, while messages in
+		// flight to this one still open.
+		m.demoteLocked(s, now)
 		return m.sealNSLocked(remote, blocks, opts, now)
 	case s.state == stateEstablished:
 		return m.sealESLocked(s, blocks, opts, nil, now)
@@ -75,6 +77,11 @@ func (m *Manager) EncryptOneTime(remote *crypto.X25519PublicKey, blocks []garlic
 		return nil, err
 	}
 	now := m.clock.Now()
+	m.mu.Lock() // also serialises the use of m.rand
+	defer m.mu.Unlock()
+	if m.mu.closed {
+		return nil, ErrClosed
+	}
 	payload, err := m.payload(garlic.NewSession, now, blocks, nil)
 	if err != nil {
 		return nil, err
@@ -83,9 +90,7 @@ func (m *Manager) EncryptOneTime(remote *crypto.X25519PublicKey, blocks []garlic
 	if err != nil {
 		return nil, err
 	}
-	m.mu.Lock()
 	m.mu.stats.SentNS++
-	m.mu.Unlock()
 	return out, nil
 }
 

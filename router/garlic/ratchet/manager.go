@@ -196,20 +196,33 @@ func (m *Manager) addLocked(s *session) {
 	}
 }
 
-// victimLocked picks the session to evict: a replaced one first, else the
-// one idle longest; never keep.
+// victimLocked picks the session to evict: a replaced one first, then one
+// still in its handshake (a flood of New Sessions evicts its own kind),
+// then an established one; the one idle longest within a class; never
+// keep.
 func (m *Manager) victimLocked(keep *session) *session {
 	var victim *session
 	for s := range m.mu.all {
 		if s == keep {
 			continue
 		}
-		if victim == nil || (victim.primary && !s.primary) ||
-			(victim.primary == s.primary && s.activity().Before(victim.activity())) {
+		if victim == nil || s.evictClass() < victim.evictClass() ||
+			(s.evictClass() == victim.evictClass() && s.activity().Before(victim.activity())) {
 			victim = s
 		}
 	}
 	return victim
+}
+
+// evictClass orders sessions for eviction, lowest first.
+func (s *session) evictClass() int {
+	switch {
+	case !s.primary:
+		return 0
+	case s.state != stateEstablished:
+		return 1
+	}
+	return 2
 }
 
 // promoteLocked makes s the primary session of its remote, whatever the

@@ -412,6 +412,17 @@ func TestEviction(t *testing.T) {
 		t.Fatalf("ES to an evicted session: %v", err)
 	}
 	exchange(t, a, old, "again", garlic.NewSession)
+
+	// A flood of New Sessions from unknown keys evicts its own kind, not
+	// the established sessions.
+	for range 20 {
+		f := newPeer(t, "flood", fake, nil)
+		exchange(t, f, a, "flood", garlic.NewSession)
+		checkInvariants(t, a)
+	}
+	for _, b := range bobs[7:] {
+		exchange(t, a, b, "survived", garlic.ExistingSession)
+	}
 }
 
 func TestSimultaneousOpen(t *testing.T) {
@@ -498,4 +509,24 @@ func TestClose(t *testing.T) {
 	if st := a.m.Stats(); st.Tags != 0 || st.Reachable != 0 {
 		t.Fatalf("state after Close: %+v", st)
 	}
+}
+
+func TestTagSetExhaustedStartsNewSession(t *testing.T) {
+	a, b, clk := newPair(t, nil)
+	establish(t, a, b)
+	for range 3 { // older than RestartAfter, so that Bob takes a new session
+		clk.Advance(RestartAfter / 2)
+		exchange(t, a, b, "keepalive", garlic.ExistingSession)
+		exchange(t, b, a, "keepalive", garlic.ExistingSession)
+	}
+	inFlight := seal(t, b, a, "in flight", SealOptions{})
+	s := primary(a, b)
+	s.send.nextTag = MaxTagIndex + 1 // as if every tag had been used
+	exchange(t, a, b, "new", garlic.NewSession)
+	// What Bob sent to the old session still opens.
+	open(t, a, inFlight.Body, "in flight")
+	exchange(t, b, a, "reply", garlic.NewSessionReply)
+	exchange(t, a, b, "es", garlic.ExistingSession)
+	checkInvariants(t, a)
+	checkInvariants(t, b)
 }

@@ -70,9 +70,10 @@ var _ net.Conn = (*Conn)(nil)
 // actions collects what a locked section decided, to be done unlocked.
 type actions struct {
 	out     []outPacket
-	release bool // stop counting against the limits
-	forget  bool // remove from the Manager
-	drain   bool // this goroutine sends the queued packets
+	release bool  // stop counting against the limits
+	forget  bool  // remove from the Manager
+	drain   bool  // this goroutine sends the queued packets
+	endErr  error // why the connection ended, for the log
 }
 
 type outPacket struct {
@@ -161,6 +162,7 @@ func (c *Conn) apply(a *actions) {
 	}
 	if a.forget {
 		c.m.forget(c)
+		c.m.s.log.Debug("connection ended", "stream", c.localID, "inbound", !c.outbound, "err", a.endErr)
 	} else if a.release {
 		c.m.release(c)
 	}
@@ -207,7 +209,7 @@ func (c *Conn) settleStateLocked(now time.Time, a *actions) {
 	}
 	if c.mu.err != nil && c.mu.state != stateDead {
 		c.mu.state = stateDead
-		a.forget = true
+		a.forget, a.endErr = true, c.mu.err
 		c.wakeLocked()
 	}
 	if c.mu.state == stateDead {
@@ -278,7 +280,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 		case c.mu.userClosed:
 			c.mu.Unlock()
 			return 0, fmt.Errorf("streaming: read: %w", ErrClosed)
-		case isClosedChan(c.rd.wait()):
+		case isClosed(c.rd.wait()):
 			c.mu.Unlock()
 			return 0, timeoutError{}
 		case r.bytes > 0:
@@ -325,7 +327,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 		case c.mu.writeClosed:
 			c.mu.Unlock()
 			return n, fmt.Errorf("streaming: write after CloseWrite: %w", ErrClosed)
-		case isClosedChan(c.wd.wait()):
+		case isClosed(c.wd.wait()):
 			c.mu.Unlock()
 			return n, timeoutError{}
 		case n == len(b):
@@ -384,7 +386,7 @@ func (c *Conn) Close() error {
 		c.mu.recv.discard()
 		switch c.mu.state {
 		case stateSynSent:
-			c.failLocked(now, ErrClosed, true, a)
+			c.failLocked(now, fmt.Errorf("streaming: closed while connecting: %w", ErrClosed), true, a)
 		case stateOpen:
 			c.mu.writeClosed = true
 			c.mu.closeAt = now.Add(CloseTimeout)
@@ -393,13 +395,4 @@ func (c *Conn) Close() error {
 		c.wakeLocked()
 	})
 	return nil
-}
-
-func isClosedChan(c <-chan struct{}) bool {
-	select {
-	case <-c:
-		return true
-	default:
-		return false
-	}
 }

@@ -3,6 +3,7 @@ package streaming
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -133,7 +134,7 @@ func (m *Manager) Close() error {
 		l.Close()
 	}
 	for _, c := range conns {
-		c.abort(ErrClosed, true)
+		c.abort(fmt.Errorf("streaming: manager closed: %w", ErrClosed), true)
 	}
 	m.wg.Wait()
 	return nil
@@ -152,20 +153,21 @@ func (m *Manager) enter() bool {
 
 func (m *Manager) leave() { m.wg.Done() }
 
-// newStreamID returns a random non-zero stream ID not in use. m.mu is held.
+// newStreamIDLocked returns a random non-zero stream ID not in use.
 func (m *Manager) newStreamIDLocked() (uint32, error) {
 	var b [4]byte
-	for {
+	for range 16 {
 		if _, err := io.ReadFull(m.s.rand, b[:]); err != nil {
 			return 0, fmt.Errorf("streaming: stream ID: %w", err)
 		}
 		id := binary.BigEndian.Uint32(b[:])
-		if _, used := m.mu.conns[id]; id != 0 && !used {
-			if _, ping := m.mu.pings[id]; !ping {
-				return id, nil
-			}
+		_, used := m.mu.conns[id]
+		_, ping := m.mu.pings[id]
+		if id != 0 && !used && !ping {
+			return id, nil
 		}
 	}
+	return 0, errors.New("streaming: stream ID: random source repeats itself")
 }
 
 // admitLocked checks the limits for a new connection with remote.
@@ -355,7 +357,15 @@ func (m *Manager) handleSyn(p *Packet, srcPort, dstPort uint16) {
 		l = m.mu.listeners[0]
 	}
 	var c *Conn
-	if l != nil && l.hasRoom() && m.admitLocked(p.From.Hash()) == nil {
+	switch {
+	case l == nil:
+		err = fmt.Errorf("streaming: no listener on port %d", dstPort)
+	case !l.hasRoom():
+		err = fmt.Errorf("streaming: accept backlog of port %d: %w", dstPort, ErrLimit)
+	default:
+		err = m.admitLocked(p.From.Hash())
+	}
+	if err == nil {
 		if c, err = m.newConnLocked(p.From, false, dstPort, srcPort); err == nil {
 			c.peerIDIn = p.ReceiveStreamID
 			c.mu.peerKey = key
@@ -364,6 +374,7 @@ func (m *Manager) handleSyn(p *Packet, srcPort, dstPort uint16) {
 	}
 	m.mu.Unlock()
 	if c == nil {
+		m.s.log.Debug("refused connection", "port", dstPort, "err", err)
 		m.refuse(p, srcPort, dstPort)
 		return
 	}
@@ -372,7 +383,7 @@ func (m *Manager) handleSyn(p *Packet, srcPort, dstPort uint16) {
 		m.HandlePacket(q.srcPort, q.dstPort, q.raw)
 	}
 	if !l.enqueue(c) {
-		c.abort(ErrLimit, true)
+		c.abort(fmt.Errorf("streaming: accept backlog: %w", ErrLimit), true)
 	}
 }
 

@@ -1,6 +1,7 @@
 package streaming
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -275,9 +276,9 @@ func (c *Conn) resetLocked(now time.Time, p *Packet, a *actions) {
 		c.m.drop()
 		return
 	}
-	err := ErrReset
+	err := fmt.Errorf("streaming: reset by peer: %w", ErrReset)
 	if c.mu.state == stateSynSent {
-		err = ErrRefused
+		err = fmt.Errorf("streaming: %w by peer", ErrRefused)
 	}
 	c.failLocked(now, err, false, a)
 }
@@ -309,7 +310,7 @@ func (c *Conn) receiveLocked(now time.Time, p *Packet, a *actions) {
 		}
 	case r.discarding && len(p.Payload) > 0 && c.mu.userClosed && !c.mu.recv.remoteClosed:
 		// New data after Close: nobody will read it (Java I2P resets too).
-		c.failLocked(now, ErrClosed, true, a)
+		c.failLocked(now, fmt.Errorf("streaming: data after Close: %w", ErrClosed), true, a)
 	case p.Seq == r.next:
 		if !r.fits(len(p.Payload), true) {
 			r.choking, r.ackNow = true, true

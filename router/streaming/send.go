@@ -1,6 +1,7 @@
 package streaming
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -339,11 +340,11 @@ func (c *Conn) onTimeoutLocked(now time.Time, a *actions) {
 		return
 	}
 	if q.sends > MaxResends {
-		err := ErrReset
+		kind := ErrReset
 		if c.mu.state == stateSynSent {
-			err = ErrTimeout
+			kind = ErrTimeout
 		}
-		c.failLocked(now, err, true, a)
+		c.failLocked(now, fmt.Errorf("streaming: no ACK after %d retransmissions: %w", MaxResends, kind), true, a)
 		return
 	}
 	s.shrink()

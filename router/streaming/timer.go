@@ -1,6 +1,7 @@
 package streaming
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -66,13 +67,13 @@ func (c *Conn) timersLocked(now time.Time, a *actions) {
 		c.wakeLocked()
 		return
 	case due(c.mu.connectAt):
-		c.failLocked(now, ErrTimeout, true, a)
+		c.failLocked(now, fmt.Errorf("streaming: connect: %w", ErrTimeout), true, a)
 		return
 	case due(c.mu.closeAt):
-		c.failLocked(now, ErrTimeout, true, a)
+		c.failLocked(now, fmt.Errorf("streaming: close: %w", ErrTimeout), true, a)
 		return
 	case due(c.idleAtLocked()):
-		c.failLocked(now, ErrTimeout, true, a)
+		c.failLocked(now, fmt.Errorf("streaming: idle: %w", ErrTimeout), true, a)
 		return
 	}
 	if due(c.mu.rtoAt) {

@@ -1,12 +1,18 @@
 package streaming
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
+
+	"i2pgate/router/clock"
+	"i2pgate/router/data"
 )
 
 // dialAsync dials in a goroutine and waits until the SYN is on the link.
@@ -206,5 +212,116 @@ func TestDeadlines(t *testing.T) {
 	elapsed := advance(l, clk, 100*time.Millisecond, 6*time.Second, func() bool { return false })
 	if err := <-res; !errors.Is(err, os.ErrDeadlineExceeded) || elapsed < 5*time.Second {
 		t.Fatalf("blocked write: %v", err)
+	}
+}
+
+// TestCloseSequence: both sides close, the connections wait in TIME_WAIT
+// (no longer counted) and are then forgotten.
+func TestCloseSequence(t *testing.T) {
+	a, b, l, clk := fakePair(t, nil)
+	client, server := connectFake(t, a, b, l, clk)
+	client.Write([]byte("bye"))
+	client.Close()
+	l.settle()
+	buf := make([]byte, 10)
+	if n, err := server.Read(buf); err != nil || string(buf[:n]) != "bye" {
+		t.Fatalf("read %q %v", buf[:n], err)
+	}
+	if _, err := server.Read(buf); err != io.EOF {
+		t.Fatalf("read after CLOSE: %v", err)
+	}
+	server.Close()
+	l.settle()
+	if a.m.Stats().Conns != 0 || b.m.Stats().Conns != 0 {
+		t.Fatalf("connections still counted after both CLOSEs")
+	}
+	if n := tableSize(a.m) + tableSize(b.m); n != 2 {
+		t.Fatalf("%d connections in the tables during TIME_WAIT, want 2", n)
+	}
+	advance(l, clk, time.Second, TimeWait, func() bool { return false })
+	if n := tableSize(a.m) + tableSize(b.m); n != 0 {
+		t.Fatalf("%d connections in the tables after TIME_WAIT", n)
+	}
+}
+
+func tableSize(m *Manager) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.mu.conns)
+}
+
+// TestCloseTimeout: the peer never closes its side; after CloseTimeout the
+// connection is reset.
+func TestCloseTimeout(t *testing.T) {
+	a, b, l, clk := fakePair(t, nil)
+	client, server := connectFake(t, a, b, l, clk)
+	client.Close()
+	elapsed := advance(l, clk, time.Second, 2*CloseTimeout, func() bool { return tableSize(a.m) == 0 })
+	if elapsed != CloseTimeout {
+		t.Fatalf("closed connection dropped after %v, want %v", elapsed, CloseTimeout)
+	}
+	io.ReadAll(server) // the CLOSE: EOF
+	if _, err := server.Write([]byte("x")); !errors.Is(err, ErrReset) {
+		t.Fatalf("server write after the reset: %v", err)
+	}
+}
+
+// TestPeerGoneAfterClose: the peer closed first and forgot the stream, as
+// i2pd does once its CLOSE is ACKed; our CLOSE is resent only
+// closeResends times, and the connection ends quietly.
+func TestPeerGoneAfterClose(t *testing.T) {
+	a, b, l, clk := fakePair(t, nil)
+	client, server := connectFake(t, a, b, l, clk)
+	server.Close()
+	l.settle()
+	if _, err := client.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("read: %v", err)
+	}
+	l.setFilter(func(f frame) bool { return f.to.Hash() != b.dest.Hash() })
+	resent := a.m.Stats().PacketsResent
+	client.Close()
+	advance(l, clk, 100*time.Millisecond, CloseTimeout, func() bool { return a.m.Stats().Conns == 0 })
+	if got := a.m.Stats().PacketsResent - resent; got != closeResends {
+		t.Fatalf("CLOSE resent %d times, want %d", got, closeResends)
+	}
+	if a.m.Stats().Conns != 0 {
+		t.Fatal("connection still counted")
+	}
+}
+
+// TestMTU: each side sends at most what the other advertised.
+func TestMTU(t *testing.T) {
+	l := newLink(clock.System(), 9)
+	defer l.close()
+	a := l.add(t, 1, nil)
+	b := l.add(t, 2, func(c *Config) { c.MTU = 600 })
+	var mu sync.Mutex
+	largest := map[data.Hash]int{}
+	l.setFilter(func(f frame) bool {
+		if p, err := decodeFrame(f); err == nil {
+			mu.Lock()
+			largest[f.to.Hash()] = max(largest[f.to.Hash()], len(p.Payload))
+			mu.Unlock()
+		}
+		return true
+	})
+	client, server := connect(t, a, b, 80)
+	go func() {
+		io.Copy(server, server)
+		server.Close()
+	}()
+	msg := randBytes(3, 20000)
+	go func() {
+		client.Write(msg)
+		client.CloseWrite()
+	}()
+	if got, err := readAll(client); err != nil || !bytes.Equal(got, msg) {
+		t.Fatalf("echo: %d bytes, %v", len(got), err)
+	}
+	client.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if largest[b.dest.Hash()] != 600 || largest[a.dest.Hash()] != 600 {
+		t.Fatalf("largest payloads: to b %d, to a %d; want 600 both", largest[b.dest.Hash()], largest[a.dest.Hash()])
 	}
 }

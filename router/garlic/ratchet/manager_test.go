@@ -400,6 +400,7 @@ func TestEviction(t *testing.T) {
 	}
 	// The most recent ones are the ones kept.
 	for _, b := range bobs[6:] {
+		fake.Advance(time.Second) // so that bobs[6] is the oldest again
 		exchange(t, a, b, "kept", garlic.ExistingSession)
 	}
 	// An evicted remote's ES no longer opens; a new session does.

@@ -43,7 +43,8 @@ const (
 	DefaultRatchetAfter = 8192
 	// DefaultMaxSessions bounds the sessions of one Manager, those
 	// replaced but still reachable by their tags included. When full,
-	// replaced ones go first, then the session idle longest.
+	// replaced ones go first, then those still in their handshake, then
+	// established ones; the one idle longest within each class.
 	DefaultMaxSessions = 128
 	// MaxSessionsLimit bounds Config.MaxSessions.
 	MaxSessionsLimit = 1 << 16

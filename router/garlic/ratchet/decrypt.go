@@ -27,8 +27,8 @@ type Decrypted struct {
 	// Acked names our ACK requests this message answered.
 	Acked []AckID
 	// NeedsReply is set when the protocol wants a message back soon (a
-	// New Session or Reply, an ACK Request, a NextKey): if the caller
-	// has nothing to send, Encrypt(Remote, nil) makes one.
+	// bound New Session or a Reply, an ACK Request, a forward NextKey):
+	// if the caller has nothing to send, Encrypt(Remote, nil) makes one.
 	NeedsReply bool
 	// Terminated is set when the remote ended the session; it is gone.
 	Terminated bool
@@ -230,7 +230,9 @@ func (m *Manager) openESLocked(ref tagRef, body []byte, now time.Time) (Decrypte
 		switch b := b.(type) {
 		case garlic.NextKey:
 			m.handleNextKeyLocked(s, ts, b, now)
-			d.NeedsReply = true
+			if !b.Reverse {
+				d.NeedsReply = true // the reverse key goes back
+			}
 		case garlic.Ack:
 			for _, e := range b.Acks {
 				d.Acked = s.answered(d.Acked, func(w *ackWait) bool {

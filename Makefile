@@ -13,7 +13,7 @@ CROSS := linux-amd64:amd64:: linux-arm64:arm64:: linux-armv6:arm:6: linux-armv7:
          linux-mips:mips::softfloat linux-mipsle:mipsle::softfloat
 
 .PHONY: all build run test test-unit test-cross test-testnet check cross size fuzz \
-        deps testnet-up testnet-down clean
+        deps testnet-up testnet-down clean deb ipk test-packages
 
 all: build
 
@@ -87,3 +87,37 @@ testnet-down:
 
 clean:
 	rm -rf dist
+
+# Packages built with nfpm (packaging/tools, a Go module of its own) from the
+# static binaries of `make cross`: `make deb` writes dist/i2pgate_*.deb for
+# Debian and Raspberry Pi OS, `make ipk` dist/i2pgate_*.ipk for OpenWrt (the
+# same package the OpenWrt SDK builds from firmware/openwrt/i2pgate).
+# `make test-packages` builds both and checks their contents and scripts.
+PKG_VERSION = $(shell packaging/version.sh "$(VERSION)")
+PKG_MTIME   = $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+NFPM        := dist/tools/nfpm
+# make cross binary : package architecture
+DEB_ARCHES  := amd64:amd64 arm64:arm64 armv7:armhf
+IPK_ARCHES  := mipsle:mipsel_24kc mips:mips_24kc arm64:aarch64_cortex-a53 \
+               armv7:arm_cortex-a7_neon-vfpv4
+
+# package FORMAT, ARCHES: one package per binary:arch pair.
+define package
+	@mkdir -p dist/tools
+	cd packaging/tools && $(GO) build -o ../../$(NFPM) github.com/goreleaser/nfpm/v2/cmd/nfpm
+	rm -f dist/i2pgate_*.$(1)
+	@set -e; version=$(PKG_VERSION); for t in $(2); do \
+	  SOURCE_DATE_EPOCH=$(PKG_MTIME) I2PGATE_BINARY=dist/i2pgate-linux-$${t%%:*} \
+	  PKG_ARCH=$${t#*:} PKG_VERSION=$$version \
+	    $(NFPM) package --config packaging/nfpm-$(1).yaml --packager $(1) --target dist/; \
+	done
+endef
+
+deb: cross
+	$(call package,deb,$(DEB_ARCHES))
+
+ipk: cross
+	$(call package,ipk,$(IPK_ARCHES))
+
+test-packages: deps deb ipk
+	I2PGATE_DIST=$(CURDIR)/dist $(GO) test -count=1 ./packaging/...

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Go, when missing: i2pd (the interop peer),
 # qemu-user-static (cross-architecture unit tests), iproute2 (network namespaces),
-# curl, and gcc (the race detector needs cgo). Debian packages only; needs root.
+# curl, and gcc (the race detector needs cgo); for the package tests (make
+# test-packages): shellcheck, busybox (OpenWrt's shell), nftables (nft -c on the
+# fw4 include) and systemd (systemd-analyze verify; on this machine already).
+# Debian packages only; needs root.
 set -euo pipefail
 
 need=()
@@ -13,6 +16,10 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
 command -v zip >/dev/null 2>&1 || need+=(zip)
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+command -v busybox >/dev/null 2>&1 || need+=(busybox)
+command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

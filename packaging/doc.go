@@ -6,6 +6,7 @@
 //
 // The packages themselves are built by nfpm (packaging/tools, a module of its
 // own so the main go.mod stays small); `make test-packages` builds them and
-// runs these tests with I2PGATE_DIST pointing at dist/. Without packages the
-// package tests skip and the checks of the source files still run.
+// runs these tests with I2PGATE_DIST pointing at dist/. Without I2PGATE_DIST
+// the tests of built packages skip and the checks of the source files (scripts,
+// units, configurations) still run.
 package packaging

@@ -115,7 +115,6 @@ func TestInitStart(t *testing.T) {
 		"set command /usr/bin/i2pgate run --config " + r.out + " --datadir " + data,
 		"append command --limits.transittunnels=200",
 		"logger -t i2pgate -p daemon.warn ignoring option 'bogus': not section.key=value",
-		"set env GOMEMLIMIT=48MiB",
 		"set respawn 3600 5 5",
 		"set user i2pgate",
 		"set group i2pgate",
@@ -139,10 +138,14 @@ func TestInitStart(t *testing.T) {
 		"httpproxy.address": "192.168.8.1:4444",
 		"lan.allow":         "[192.168.8.0/24]",
 		"datadir":           data,
+		"storage.mode":      "ram",
 	} {
 		if got, _ := lookup(m, k); toString(got) != want {
 			t.Errorf("%s = %v, want %s", k, got, want)
 		}
+	}
+	if got, _ := lookup(m, "limits.memory"); got != int64(48) {
+		t.Errorf("limits.memory = %#v, want 48 (memory_limit)", got)
 	}
 }
 
@@ -177,16 +180,13 @@ func TestInitDisabled(t *testing.T) {
 func TestInitUseTOML(t *testing.T) {
 	e := newOpenwrtEnv(t)
 	e.set("i2pgate.main.enabled", "1", "i2pgate.main.use_toml", "1",
-		"i2pgate.main.datadir", filepath.Join(e.dir, "data"), "i2pgate.main.memory_limit", "0")
+		"i2pgate.main.datadir", filepath.Join(e.dir, "data"))
 	r := runInit(t, e, "192.168.8.1", "start_service")
 	if r.err != nil {
 		t.Fatalf("%v: %s", r.err, r.stderr)
 	}
 	if !strings.Contains(r.log, "--config /etc/i2pgate/i2pgate.toml ") {
 		t.Errorf("use_toml ignored:\n%s", r.log)
-	}
-	if strings.Contains(r.log, "GOMEMLIMIT") {
-		t.Errorf("memory_limit 0 still sets GOMEMLIMIT:\n%s", r.log)
 	}
 	if _, err := os.Stat(r.out); err == nil {
 		t.Error("TOML written although use_toml is set")

@@ -17,14 +17,10 @@ import (
 
 const openwrtFiles = "firmware/openwrt/i2pgate/files"
 
-// pendingKeys are keys i2pgate-uci2toml writes that the LAN front-ends bring
-// (lan.allow, transparent.address, automap.network): until the daemon's
-// configuration has them, the checks against it leave them out and say so.
-var pendingKeys = map[string]bool{
-	"lan.allow":           true,
-	"transparent.address": true,
-	"automap.network":     true,
-}
+// pendingKeys are keys i2pgate-uci2toml writes before the daemon's
+// configuration has them: the checks against it leave them out and say so.
+// Empty while the two agree.
+var pendingKeys = map[string]bool{}
 
 // fakeUCI is a `uci` command for tests: the state is a file of
 // "key<TAB>value" lines (a list is several lines with one key); get, add_list,
@@ -204,6 +200,8 @@ func TestUCI2TOMLDefaults(t *testing.T) {
 				"transparent.address": "192.168.1.1:7040",
 				"automap.network":     "10.192.0.0/10",
 				"lan.allow":           []any{"192.168.1.0/24"},
+				"limits.memory":       int64(96),
+				"storage.mode":        "ram",
 			}
 			checkTOML(t, m, want)
 		})
@@ -258,6 +256,8 @@ func TestUCI2TOMLSettings(t *testing.T) {
 				"i2pgate.main.automap_network", "10.100.0.0/16",
 				"i2pgate.main.lan_allow", "192.168.1.0/24",
 				"i2pgate.main.lan_allow", "fd00::/8",
+				"i2pgate.main.memory_limit", "48",
+				"i2pgate.main.storage_mode", "disk",
 			)
 			_, errOut, err := e.runShell(sh, uci2toml(), []string{"LAN_IP=10.0.0.1", "LAN_SUBNET=10.0.0.0/24"}, out)
 			if err != nil {
@@ -277,6 +277,8 @@ func TestUCI2TOMLSettings(t *testing.T) {
 				"transparent.address": "10.0.0.1:7040",
 				"automap.network":     "10.100.0.0/16",
 				"lan.allow":           []any{"192.168.1.0/24", "fd00::/8"},
+				"limits.memory":       int64(48),
+				"storage.mode":        "disk",
 			})
 			if left, _ := filepath.Glob(out + ".tmp.*"); len(left) != 0 {
 				t.Errorf("temporary files left: %v", left)
@@ -316,6 +318,9 @@ func TestUCI2TOMLRejects(t *testing.T) {
 		{"automap_network", "10.0.0.0"},
 		{"lan_allow", "anyone"},
 		{"datadir", "relative/dir"},
+		{"memory_limit", "lots"},
+		{"memory_limit", "0"},
+		{"storage_mode", "flash"},
 		{"datadir", "/tmp/a\x01b"},
 	}
 	// OpenWrt's shell when there is one: each case forks a few dozen times.

@@ -94,6 +94,17 @@ debug | info | warn | error) ;;
 *) die "loglevel: '$loglevel' is not debug, info, warn or error" ;;
 esac
 
+memory=$(get memory_limit 96)
+case $memory in
+'' | 0* | *[!0-9]*) die "memory_limit: '$memory' is not a number of MB" ;;
+esac
+
+storage=$(get storage_mode ram)
+case $storage in
+disk | ram) ;;
+*) die "storage_mode: '$storage' is not ram or disk" ;;
+esac
+
 floodfill=$(bool floodfill 0) || exit 1
 ntcp2=$(port port 0) || exit 1
 console_lan=$(bool console_lan 0) || exit 1
@@ -116,6 +127,7 @@ datadir=$(str "$datadir") || exit 1
 bandwidth=$(str "$bandwidth") || exit 1
 loglevel=$(str "$loglevel") || exit 1
 automap=$(str "$automap") || exit 1
+storage=$(str "$storage") || exit 1
 
 toml() {
 	cat <<TOML
@@ -147,6 +159,12 @@ network = $automap
 
 [lan]
 allow = [$allow]
+
+[limits]
+memory = $memory
+
+[storage]
+mode = $storage
 TOML
 }
 

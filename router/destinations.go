@@ -40,6 +40,10 @@ const (
 	destSendQueue   = 256
 	destSendWorkers = 2
 	destSendTimeout = 30 * time.Second
+	// destMaxStreams and destMaxStreamsPerPeer bound a destination's
+	// streams (buffers grow only with use).
+	destMaxStreams        = 512
+	destMaxStreamsPerPeer = 256
 )
 
 // Destination is a local destination of the router with its streams: the
@@ -105,6 +109,10 @@ func (r *Router) NewDestination(cfg DestinationConfig) (*Destination, error) {
 	sm, err := streaming.New(streaming.Config{
 		Local: keys.Destination(), Signer: signer, Offline: keys.Offline(),
 		Sender: streamSender{x}, Clock: r.clk, Rand: r.rand, Logger: r.cfg.Logger,
+		// A LAN gateway opens many streams to one site (a browser's
+		// parallel requests from every client): the per-peer limit is
+		// about abuse by remote peers, not our own clients.
+		MaxConns: destMaxStreams, MaxConnsPerPeer: destMaxStreamsPerPeer,
 	})
 	if err != nil {
 		sessions.Close()
@@ -306,6 +314,12 @@ type DestinationStatus struct {
 	B32               string `json:"b32"`
 	LeaseSetPublished bool   `json:"leaseset_published"`
 	Streams           int    `json:"streams"`
+	// Stream packet counters (streaming.Stats).
+	PacketsSent     uint64 `json:"packets_sent"`
+	PacketsResent   uint64 `json:"packets_resent"`
+	PacketsReceived uint64 `json:"packets_received"`
+	PacketsDropped  uint64 `json:"packets_dropped"`
+	SendErrors      uint64 `json:"send_errors"`
 }
 
 func (r *Router) destinationStatus() []DestinationStatus {
@@ -314,7 +328,10 @@ func (r *Router) destinationStatus() []DestinationStatus {
 	r.dests.Unlock()
 	out := make([]DestinationStatus, 0, len(list))
 	for _, x := range list {
-		out = append(out, DestinationStatus{Name: x.name, B32: x.Address(), LeaseSetPublished: x.Published(), Streams: x.Streams()})
+		ss := x.streams.Stats()
+		out = append(out, DestinationStatus{Name: x.name, B32: x.Address(), LeaseSetPublished: x.Published(), Streams: ss.Conns,
+			PacketsSent: ss.PacketsSent, PacketsResent: ss.PacketsResent, PacketsReceived: ss.PacketsReceived,
+			PacketsDropped: ss.PacketsDropped, SendErrors: ss.SendErrors})
 	}
 	return out
 }

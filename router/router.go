@@ -255,3 +255,7 @@ func (r *Router) RouterInfo() *data.RouterInfo {
 	defer r.state.Unlock()
 	return r.state.ri
 }
+
+// Store is the data directory's database, for the gateway's own buckets
+// (address book, automap); nil before Start.
+func (r *Router) Store() store.Store { return r.db }

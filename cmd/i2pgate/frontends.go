@@ -42,5 +42,9 @@ func startFrontEnds(ctx context.Context, cfg *config.Config, r *router.Router, l
 		}
 		f.closers = append(f.closers, c)
 	}
+	if _, err := startGateway(ctx, cfg, r, log, f); err != nil {
+		f.Close()
+		return nil, err
+	}
 	return f, nil
 }

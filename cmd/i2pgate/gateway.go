@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"sync"
+
+	"i2pgate/cmd/i2pgate/internal/config"
+	"i2pgate/gateway"
+	"i2pgate/gateway/automap"
+	"i2pgate/gateway/dns"
+	"i2pgate/gateway/socks"
+	"i2pgate/gateway/transparent"
+	"i2pgate/router"
+	"i2pgate/router/naming"
+)
+
+// The automap table satisfies the resolver's Mapper.
+var _ dns.Mapper = (*automap.Table)(nil)
+
+// maxIsolated bounds the per-client destinations of socks.isolation =
+// "client"; the least recently used one is closed beyond it.
+const maxIsolated = 16
+
+// gatewayParts are what the LAN front-ends share.
+type gatewayParts struct {
+	book    *naming.Book
+	table   *automap.Table
+	allow   *gateway.AllowList
+	dialer  *i2pDialer
+	isolate *isolation // nil: one shared destination
+}
+
+// startGateway starts the address book, its subscriptions, the automap
+// table and the front-ends the config enables (DNS, SOCKS, transparent).
+func startGateway(ctx context.Context, cfg *config.Config, r *router.Router, log *slog.Logger, f *frontEnds) (*gatewayParts, error) {
+	book, err := naming.Open(naming.Config{Store: r.Store(), Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	allow, err := gateway.NewAllowList(cfg.LAN.Allow)
+	if err != nil {
+		return nil, fmt.Errorf("lan.allow: %w", err)
+	}
+	persist := newAutomapPersist(r.Store())
+	f.closers = append(f.closers, persist)
+	table, err := automap.New(automap.Config{Network: cfg.Automap.Network, Network6: cfg.Automap.Network6, Persist: persist, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("automap: %w", err)
+	}
+	g := &gatewayParts{book: book, table: table, allow: allow, dialer: routerDialer(r, book)}
+	if cfg.Socks.Isolation == "client" {
+		g.isolate = &isolation{r: r, book: book, dests: map[netip.Addr]*isolated{}}
+		f.closers = append(f.closers, g.isolate)
+	}
+
+	if len(cfg.AddressBook.Subscriptions) > 0 {
+		sub, err := naming.NewSubscriber(naming.SubscriberConfig{
+			Book: book, URLs: cfg.AddressBook.Subscriptions, Bootstrap: naming.DefaultBootstrapURL(),
+			Client: &http.Client{Transport: &http.Transport{DialContext: g.dialer.DialContext, MaxIdleConns: 2}},
+			Logger: log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := sub.Start(); err != nil {
+			return nil, err
+		}
+		f.closers = append(f.closers, sub)
+	}
+	if cfg.DNS.Address != "" {
+		s, err := dns.New(dns.Config{Address: cfg.DNS.Address, Names: bookNames{book}, Mapper: table, Allow: allow.Allows, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Start(ctx); err != nil {
+			return nil, err
+		}
+		f.closers = append(f.closers, s)
+	}
+	if cfg.Socks.Address != "" {
+		sc := socks.Config{Address: cfg.Socks.Address, Allow: allow, Dialer: g.dialer, Reverse: table.Reverse, Logger: log}
+		if g.isolate != nil {
+			sc.DialerFor = g.isolate.dialerFor
+		}
+		s, err := socks.New(sc)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Start(ctx); err != nil {
+			return nil, err
+		}
+		f.closers = append(f.closers, s)
+	}
+	if cfg.Transparent.Address != "" {
+		var nets []netip.Prefix
+		for _, n := range []string{cfg.Automap.Network, cfg.Automap.Network6} {
+			if n != "" {
+				p, err := netip.ParsePrefix(n)
+				if err != nil {
+					return nil, err
+				}
+				nets = append(nets, p)
+			}
+		}
+		tc := transparent.Config{Address: cfg.Transparent.Address, Allow: allow, Networks: nets, Reverse: table.Reverse, Dialer: g.dialer, Logger: log}
+		if g.isolate != nil {
+			tc.DialerFor = g.isolate.dialerFor
+		}
+		s, err := transparent.New(tc)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Start(ctx); err != nil {
+			return nil, err
+		}
+		f.closers = append(f.closers, s)
+	}
+	return g, nil
+}
+
+// bookNames is the resolver's view of the address book.
+type bookNames struct{ b *naming.Book }
+
+func (n bookNames) Known(name string) bool { return n.b.Has(name) }
+
+// isolation gives each LAN client address a transient destination of its
+// own (socks.isolation = "client", like Tor's IsolateClientAddr).
+type isolation struct {
+	r     *router.Router
+	book  *naming.Book
+	mu    sync.Mutex // guards dests and tick
+	dests map[netip.Addr]*isolated
+	tick  uint64
+}
+
+type isolated struct {
+	dest *router.Destination
+	d    *i2pDialer
+	used uint64
+}
+
+func (s *isolation) dialerFor(client netip.Addr) gateway.Dialer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tick++
+	if x, ok := s.dests[client]; ok {
+		x.used = s.tick
+		return x.d
+	}
+	if len(s.dests) >= maxIsolated {
+		var oldest netip.Addr
+		var min uint64
+		for a, x := range s.dests {
+			if !oldest.IsValid() || x.used < min {
+				oldest, min = a, x.used
+			}
+		}
+		go s.dests[oldest].dest.Close()
+		delete(s.dests, oldest)
+	}
+	dest, err := s.r.NewDestination(router.DestinationConfig{Name: "client " + client.String()})
+	if err != nil {
+		return nil // refused (reply 0x01)
+	}
+	x := &isolated{dest: dest, d: &i2pDialer{book: s.book, dial: dest.Dial}, used: s.tick}
+	s.dests[client] = x
+	return x.d
+}
+
+func (s *isolation) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for a, x := range s.dests {
+		x.dest.Close()
+		delete(s.dests, a)
+	}
+	return nil
+}

@@ -390,3 +390,27 @@ func (m *Manager) established() int {
 	}
 	return n
 }
+
+// quiet waits until no connection of m is handing packets to the Sender
+// from another goroutine (a Dial's, say), so that a fake-clock test sees
+// every packet its Advance causes before it goes on.
+func quiet(t testing.TB, m *Manager) {
+	t.Helper()
+	eventually(t, "senders to finish", func() bool {
+		m.mu.Lock()
+		conns := make([]*Conn, 0, len(m.mu.conns))
+		for _, c := range m.mu.conns {
+			conns = append(conns, c)
+		}
+		m.mu.Unlock()
+		for _, c := range conns {
+			c.mu.Lock()
+			busy := c.mu.sending
+			c.mu.Unlock()
+			if busy {
+				return false
+			}
+		}
+		return true
+	})
+}

@@ -16,7 +16,7 @@ import (
 )
 
 // dialAsync dials in a goroutine and waits until the SYN is on the link.
-func dialAsync(t *testing.T, a, b *node, l *link, port uint16) <-chan error {
+func dialAsync(t testing.TB, a, b *node, l *link, port uint16) <-chan error {
 	t.Helper()
 	before := int(l.sent.Load())
 	res := make(chan error, 1)
@@ -28,6 +28,7 @@ func dialAsync(t *testing.T, a, b *node, l *link, port uint16) <-chan error {
 		res <- err
 	}()
 	l.submitted.WaitFor(before + 1)
+	quiet(t, a.m)
 	return res
 }
 

@@ -198,7 +198,7 @@ func (c *Conn) handleLocked(now time.Time, p *Packet, a *actions) {
 		c.resetLocked(now, p, a)
 		return
 	case c.mu.state == stateSynSent && p.Flags&FlagSynchronize == 0:
-		c.earlyLocked(p)
+		c.earlyLocked(now, p)
 		return
 	case c.mu.state == stateSynSent:
 		if !c.verifyLocked(now, p) || p.ReceiveStreamID == 0 {
@@ -283,12 +283,13 @@ func (c *Conn) resetLocked(now time.Time, p *Packet, a *actions) {
 	c.failLocked(now, err, false, a)
 }
 
-// earlyLocked keeps a data packet of an outbound connection that arrived
+// earlyLocked keeps a packet of an outbound connection that arrived
 // before the SYN reply; the reply's stream ID must match later.
-func (c *Conn) earlyLocked(p *Packet) {
+func (c *Conn) earlyLocked(now time.Time, p *Packet) {
 	r := &c.mu.recv
-	if p.Seq == 0 || p.ReceiveStreamID == 0 || p.Seq > MaxOutOfOrder || p.Flags&FlagClose != 0 ||
-		(r.oooPeer != 0 && r.oooPeer != p.ReceiveStreamID) || !r.fits(len(p.Payload), false) {
+	if p.Seq == 0 || p.ReceiveStreamID == 0 || p.Seq > MaxOutOfOrder ||
+		(r.oooPeer != 0 && r.oooPeer != p.ReceiveStreamID) || !r.fits(len(p.Payload), false) ||
+		(p.Flags&(FlagClose|FlagSignatureIncluded|FlagFromIncluded) != 0 && !c.verifyLocked(now, p)) {
 		c.m.drop()
 		return
 	}

@@ -44,6 +44,7 @@ const (
 	// streams (buffers grow only with use).
 	destMaxStreams        = 512
 	destMaxStreamsPerPeer = 256
+	destReceiveBuffer     = 256 << 10
 )
 
 // Destination is a local destination of the router with its streams: the
@@ -113,6 +114,11 @@ func (r *Router) NewDestination(cfg DestinationConfig) (*Destination, error) {
 		// parallel requests from every client): the per-peer limit is
 		// about abuse by remote peers, not our own clients.
 		MaxConns: destMaxStreams, MaxConnsPerPeer: destMaxStreamsPerPeer,
+		// i2pd sends up to 128 packets of up to 1812 bytes before it
+		// waits for an ACK, and 2.45.1 does not slow down when choked: a
+		// buffer smaller than that window drops what follows a lost
+		// packet. It fills only while packets are out of order or unread.
+		ReceiveBuffer: destReceiveBuffer,
 	})
 	if err != nil {
 		sessions.Close()

@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 
 	"i2pgate/cmd/i2pgate/internal/config"
@@ -108,6 +109,8 @@ func runDaemon(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
+	n := newNotifier(log)
+	n.Status("starting: reseeding and joining the network")
 	r, err := router.New(routerConfig(cfg, log))
 	if err != nil {
 		return err
@@ -134,7 +137,17 @@ func runDaemon(args []string, stderr io.Writer) error {
 		}
 		return err
 	}
+	// READY=1 comes from the health loop once tunnels exist; the watchdog
+	// pings only while that loop keeps looking at the router.
+	h := newHealth(r, n, cfg.DataDir)
+	hctx, hcancel := context.WithCancel(ctx)
+	var hwg sync.WaitGroup
+	hwg.Add(2)
+	go func() { defer hwg.Done(); h.run(hctx) }()
+	go func() { defer hwg.Done(); n.runWatchdog(hctx, h.healthy) }()
+	defer func() { hcancel(); hwg.Wait() }()
 	<-ctx.Done()
+	n.Stopping()
 	log.Info("shutting down")
 	fronts.Close()
 	tunnels.Close()

@@ -47,7 +47,7 @@ func (h *health) run(ctx context.Context) {
 	t := time.NewTicker(healthInterval)
 	defer t.Stop()
 	for {
-		h.look()
+		h.look(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -56,9 +56,9 @@ func (h *health) run(ctx context.Context) {
 	}
 }
 
-func (h *health) look() {
+func (h *health) look(ctx context.Context) {
 	if os.Getenv(faultEnv) == "1" {
-		for {
+		for ctx.Err() == nil {
 			if _, err := os.Stat(filepath.Join(h.datadir, "wedge")); err != nil {
 				break
 			}

@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+	"time"
 
 	"i2pgate/cmd/i2pgate/internal/config"
 	"i2pgate/gateway"
 	"i2pgate/gateway/automap"
 	"i2pgate/gateway/dns"
+	"i2pgate/gateway/httpproxy"
 	"i2pgate/gateway/socks"
 	"i2pgate/gateway/transparent"
 	"i2pgate/router"
@@ -60,8 +62,9 @@ func startGateway(ctx context.Context, cfg *config.Config, r *router.Router, log
 	if len(cfg.AddressBook.Subscriptions) > 0 {
 		sub, err := naming.NewSubscriber(naming.SubscriberConfig{
 			Book: book, URLs: cfg.AddressBook.Subscriptions, Bootstrap: naming.DefaultBootstrapURL(),
-			Client: &http.Client{Transport: &http.Transport{DialContext: g.dialer.DialContext, MaxIdleConns: 2}},
-			Logger: log,
+			Client:       &http.Client{Transport: &http.Transport{DialContext: g.dialer.DialContext, MaxIdleConns: 2}},
+			InitialDelay: max(time.Duration(cfg.AddressBook.InitialDelay)*time.Second, time.Second),
+			Logger:       log,
 		})
 		if err != nil {
 			return nil, err
@@ -95,6 +98,21 @@ func startGateway(ctx context.Context, cfg *config.Config, r *router.Router, log
 		}
 		f.closers = append(f.closers, s)
 	}
+	if cfg.HTTPProxy.Address != "" {
+		hc := httpproxy.Config{Address: cfg.HTTPProxy.Address, Allow: allow, Dialer: g.dialer,
+			AddressBook: bookAdder{book}, Outproxy: cfg.HTTPProxy.Outproxy, Logger: log}
+		if g.isolate != nil {
+			hc.DialerFor = g.isolate.dialerFor
+		}
+		s, err := httpproxy.New(hc)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Start(ctx); err != nil {
+			return nil, err
+		}
+		f.closers = append(f.closers, s)
+	}
 	if cfg.Transparent.Address != "" {
 		var nets []netip.Prefix
 		for _, n := range []string{cfg.Automap.Network, cfg.Automap.Network6} {
@@ -120,6 +138,17 @@ func startGateway(ctx context.Context, cfg *config.Config, r *router.Router, log
 		f.closers = append(f.closers, s)
 	}
 	return g, nil
+}
+
+// bookAdder saves names from the HTTP proxy's address helper.
+type bookAdder struct{ b *naming.Book }
+
+func (a bookAdder) AddLocal(name, base64dest string) error {
+	dest, err := naming.DecodeDest(base64dest)
+	if err != nil {
+		return err
+	}
+	return a.b.AddLocal(name, dest)
 }
 
 // bookNames is the resolver's view of the address book.

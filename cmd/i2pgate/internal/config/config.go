@@ -86,6 +86,8 @@ type LAN struct {
 // AddressBook is the [addressbook] section.
 type AddressBook struct {
 	Subscriptions []string `toml:"subscriptions"`
+	// InitialDelay is the wait in seconds before the first fetch.
+	InitialDelay int `toml:"initialdelay"`
 }
 
 // Tunnel is one [tunnels.NAME] section, with i2pd's tunnels.conf keys.

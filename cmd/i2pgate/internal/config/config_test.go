@@ -65,7 +65,7 @@ func TestOverrides(t *testing.T) {
 		Automap:   Automap{Network: "10.192.0.0/10"},
 		LAN:       LAN{Allow: []string{}},
 		AddressBook: AddressBook{Subscriptions: []string{"http://reg.i2p/hosts.txt",
-			"http://identiguy.i2p/hosts.txt", "http://stats.i2p/cgi-bin/newhosts.txt"}},
+			"http://identiguy.i2p/hosts.txt", "http://stats.i2p/cgi-bin/newhosts.txt"}, InitialDelay: 180},
 		Limits:  Limits{TransitTunnels: 1000, Memory: 96},
 		Storage: Storage{Mode: "disk"},
 	}

@@ -55,6 +55,7 @@ func (c *Config) Validate() error {
 	for _, u := range c.AddressBook.Subscriptions {
 		check("addressbook.subscriptions", validSubscription(u))
 	}
+	check("addressbook.initialdelay", inRange(c.AddressBook.InitialDelay, 0, 86400))
 	check("socks.isolation", oneOf(c.Socks.Isolation, "none", "client"))
 	if c.HTTPProxy.Outproxy != "" {
 		check("httpproxy.outproxy", validI2PHostPort(c.HTTPProxy.Outproxy))

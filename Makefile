@@ -53,11 +53,14 @@ test-cross: deps
 # i2pgate joins it (NTCP2 both ways, RouterInfo stored by the floodfills, netdb
 # complete, restart without reseed); then tunnels: i2pgate's exploratory
 # tunnels through i2pd, netdb lookups through them, i2pd's transit tunnels
-# through i2pgate and the eepsite served through i2pgate's transit.
+# through i2pgate and the eepsite served through i2pgate's transit; then end
+# to end: i2pgate's client tunnel fetches from the i2pd eepsite and i2pd's HTTP
+# proxy fetches from i2pgate's server tunnel (1 KB, 1 MB, 20 MB, sha256).
 test-testnet: deps
 	scripts/testnet/smoke.sh
 	scripts/testnet/join.sh
 	scripts/testnet/tunnels.sh
+	scripts/testnet/e2e.sh
 
 cross:
 	@mkdir -p dist

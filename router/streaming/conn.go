@@ -59,6 +59,11 @@ type Conn struct {
 		sending bool
 		// Deadlines of the timer events; zero when not armed.
 		connectAt, rtoAt, ackAt, closeAt, timeWaitAt time.Time
+		// probeAt is when a receiver whose data stopped arriving sends
+		// its ACK again (probes counts them): a sender whose ACKs were
+		// all lost, or that forgot to resend, gets the NACKs once more.
+		probeAt time.Time
+		probes  int
 
 		send sendState
 		recv recvState

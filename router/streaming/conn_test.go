@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"i2pgate/router/data"
 )
@@ -43,5 +45,56 @@ func TestConnectEcho(t *testing.T) {
 	})
 	if st := b.m.Stats(); st.PacketsDropped != 0 {
 		t.Errorf("server dropped %d packets", st.PacketsDropped)
+	}
+}
+
+// A receiver whose data stopped arriving before the peer's CLOSE sends its
+// ACK again, at growing intervals, a bounded number of times.
+func TestReceiverProbes(t *testing.T) {
+	a, b, l, clk := fakePair(t, nil)
+	client, server := connect(t, a, b, 80)
+	defer client.Close()
+	defer server.Close()
+	if _, err := server.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 5)
+	got := make(chan error, 1)
+	go func() {
+		_, err := io.ReadFull(client, buf)
+		got <- err
+	}()
+	var readErr error
+	read := false
+	advance(l, clk, 100*time.Millisecond, 10*time.Second, func() bool {
+		select {
+		case readErr = <-got:
+			read = true
+		default:
+		}
+		return read
+	})
+	if !read || readErr != nil {
+		t.Fatalf("read: %t %v", read, readErr)
+	}
+	// From now on nothing of the server's reaches the client; count the
+	// client's plain ACKs.
+	var acks atomic.Int64
+	l.setFilter(func(f frame) bool {
+		if f.from.Hash() == b.dest.Hash() {
+			return false
+		}
+		if p, err := decodeFrame(f); err == nil && p.IsPlainACK() {
+			acks.Add(1)
+		}
+		return true
+	})
+	advance(l, clk, 500*time.Millisecond, MinProbeDelay+time.Second, func() bool { return false })
+	if acks.Load() == 0 {
+		t.Fatal("no probe ACK after the data stopped")
+	}
+	advance(l, clk, time.Second, 30*time.Minute, func() bool { return false })
+	if n := acks.Load(); n > MaxProbes+2 {
+		t.Fatalf("%d probe ACKs, want at most about %d", n, MaxProbes)
 	}
 }

@@ -226,6 +226,9 @@ func (c *Conn) handleLocked(now time.Time, p *Packet, a *actions) {
 	c.onAckLocked(now, p, a)
 	if !p.IsPlainACK() {
 		c.receiveLocked(now, p, a)
+		if len(p.Payload) > 0 || p.Has(FlagClose) {
+			c.armProbeLocked(now)
+		}
 	}
 	c.mu.lastActivity = now
 	c.flushLocked(now, a)

@@ -9,7 +9,7 @@ import (
 // events.
 func (c *Conn) armLocked(now time.Time) {
 	next := time.Time{}
-	for _, t := range []time.Time{c.mu.connectAt, c.mu.rtoAt, c.mu.ackAt, c.mu.closeAt, c.mu.timeWaitAt, c.idleAtLocked()} {
+	for _, t := range []time.Time{c.mu.connectAt, c.mu.rtoAt, c.mu.ackAt, c.mu.closeAt, c.mu.timeWaitAt, c.mu.probeAt, c.idleAtLocked()} {
 		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
 			next = t
 		}
@@ -83,5 +83,40 @@ func (c *Conn) timersLocked(now time.Time, a *actions) {
 		c.mu.ackAt = time.Time{}
 		c.mu.recv.ackNow = true
 	}
+	if due(c.mu.probeAt) {
+		c.probeLocked(now)
+	}
 	c.flushLocked(now, a)
+}
+
+// Receiver probes: when data stops arriving before the peer's CLOSE, our
+// ACK (with its NACKs) goes again after MinProbeDelay or two RTOs, then at
+// doubling intervals, MaxProbes times. i2pd 2.45.1 was seen to leave a
+// transfer stalled near its end under load; an ACK makes it resend.
+const (
+	MinProbeDelay = 3 * time.Second
+	MaxProbes     = 6
+)
+
+// armProbeLocked (re)starts the probes after data arrived.
+func (c *Conn) armProbeLocked(now time.Time) {
+	if c.mu.state != stateOpen || c.mu.recv.remoteClosed {
+		c.mu.probeAt, c.mu.probes = time.Time{}, 0
+		return
+	}
+	c.mu.probes = 0
+	c.mu.probeAt = now.Add(max(2*c.mu.send.rto, MinProbeDelay))
+}
+
+// probeLocked sends our ACK again and schedules the next probe.
+func (c *Conn) probeLocked(now time.Time) {
+	c.mu.probeAt = time.Time{}
+	if c.mu.state != stateOpen || c.mu.recv.remoteClosed || c.mu.recv.next == 0 {
+		return
+	}
+	c.mu.recv.ackNow = true
+	c.mu.probes++
+	if c.mu.probes < MaxProbes {
+		c.mu.probeAt = now.Add(max(2*c.mu.send.rto, MinProbeDelay) << c.mu.probes)
+	}
 }

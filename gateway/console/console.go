@@ -1,17 +1,34 @@
-// Package console serves the router's web console: the JSON status API
-// (GET /api/status) and a small server-rendered status page. It knows nothing of
-// the router's internals: it is handed a StatusSource whose value it encodes as
-// JSON. Access control beyond the listen address is left to later work.
+// Package console serves the router's web console to the person running the
+// gateway: server-rendered HTML pages (overview, peers, tunnels, transit
+// tunnels, local destinations, address book with search and a form to add a
+// name, automap table, subscriptions) with a small inline style, no scripts and
+// no external assets; the JSON status API (GET /api/status); and the counters
+// in the Prometheus text format (GET /metrics).
+//
+// Access: every request is checked against Config.Allow (lan.allow) and, when
+// Config.Password is set, HTTP Basic authentication (any user name). The one
+// state-changing request, adding a name to the address book, also needs a
+// token that only the console's own page carries (bound to the client address
+// and valid for an hour) and is refused when a browser says it comes from
+// another site.
+//
+// It knows nothing of the router's internals: it declares small interfaces
+// (OverviewSource, PeersSource, ..., MetricsSource) that the integrator
+// adapts the router and the gateway to, each optional. It leaves to others
+// what the numbers mean, the address book's checks of names and destinations,
+// and TLS (the console is for the LAN or loopback).
 package console
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -22,46 +39,113 @@ type StatusSource interface {
 	Status() any
 }
 
-// Config configures a Server.
+// Config configures a Server. Every source is optional: a nil one makes its
+// page (or /api/status, /metrics) answer "not available".
 type Config struct {
 	Address string       // host:port to listen on
-	Status  StatusSource // required
+	Status  StatusSource // /api/status; also the overview when Overview is nil
 	Logger  *slog.Logger // nil: discard
 	// Listen opens the listener; nil means net.Listen("tcp", Address).
 	Listen func(ctx context.Context, network, address string) (net.Listener, error)
+
+	Overview      OverviewSource
+	Peers         PeersSource
+	Tunnels       TunnelsSource
+	Transit       TransitSource
+	Destinations  DestinationsSource
+	AddressBook   AddressBook
+	Automap       AutomapSource
+	Subscriptions SubscriptionsSource
+	Metrics       MetricsSource
+
+	// Password (console.password), when set, is required with HTTP Basic
+	// authentication on every request, with any user name.
+	Password string
+	// Allow (lan.allow) says which client addresses may use the console; nil
+	// allows every client that reaches the listener.
+	Allow func(netip.Addr) bool
+
+	// Now tells the time for "expires in" and "ago" columns and the form
+	// tokens; nil: time.Now.
+	Now func() time.Time
+	// Rand keys the form tokens; nil: crypto/rand.
+	Rand io.Reader
 }
 
 // Server is the console's HTTP server.
 type Server struct {
-	cfg  Config
-	log  *slog.Logger
-	http *http.Server
-	ln   net.Listener
-	done chan struct{}
+	cfg      Config
+	log      *slog.Logger
+	now      func() time.Time
+	tokenKey [tokenKeySize]byte
+	handler  http.Handler
+	http     *http.Server
+	ln       net.Listener
+	done     chan struct{}
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// readHeaderTimeout bounds slow clients.
-const readHeaderTimeout = 10 * time.Second
+// Server limits.
+const (
+	readHeaderTimeout = 10 * time.Second // bounds slow clients
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 16 << 10
+	shutdownTimeout   = 2 * time.Second
+)
 
 // New checks the configuration.
 func New(cfg Config) (*Server, error) {
-	if cfg.Status == nil {
-		return nil, errors.New("console: no status source")
-	}
-	s := &Server{cfg: cfg, log: cfg.Logger, done: make(chan struct{})}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now, done: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.log = s.log.With("component", "console")
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/status", s.handleStatus)
-	mux.HandleFunc("GET /{$}", s.handleIndex)
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	rnd := cfg.Rand
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	if _, err := io.ReadFull(rnd, s.tokenKey[:]); err != nil {
+		return nil, fmt.Errorf("console: token key: %w", err)
+	}
+	s.handler = s.guard(s.routes())
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
 	return s, nil
 }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/status", s.handleStatus)
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
+	mux.HandleFunc("GET /{$}", s.handleOverview)
+	mux.HandleFunc("GET /peers", s.handlePeers)
+	mux.HandleFunc("GET /tunnels", s.handleTunnels)
+	mux.HandleFunc("GET /transit", s.handleTransit)
+	mux.HandleFunc("GET /destinations", s.handleDestinations)
+	mux.HandleFunc("GET /addressbook", s.handleBook)
+	mux.HandleFunc("POST /addressbook", s.handleBookAdd)
+	mux.HandleFunc("GET /automap", s.handleAutomap)
+	mux.HandleFunc("GET /subscriptions", s.handleSubscriptions)
+	return mux
+}
+
+// Handler is the console with its access checks, for serving it elsewhere
+// (tests, another listener).
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Start listens and serves in the background.
 func (s *Server) Start(ctx context.Context) error {
@@ -81,7 +165,7 @@ func (s *Server) Start(ctx context.Context) error {
 			s.log.Error("serve", "err", err)
 		}
 	}()
-	s.log.Info("listening", "address", ln.Addr().String())
+	s.log.Info("listening", "address", ln.Addr().String(), "password", s.cfg.Password != "")
 	return nil
 }
 
@@ -99,7 +183,7 @@ func (s *Server) Close() error {
 		if s.ln == nil {
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
 		if err := s.http.Shutdown(ctx); err != nil {
 			s.closeErr = s.http.Close()
@@ -107,15 +191,4 @@ func (s *Server) Close() error {
 		<-s.done
 	})
 	return s.closeErr
-}
-
-func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
-	b, err := json.MarshalIndent(s.cfg.Status.Status(), "", "  ")
-	if err != nil {
-		http.Error(w, "console: status: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(append(b, '\n'))
 }

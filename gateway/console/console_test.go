@@ -68,9 +68,18 @@ func TestStatusAPI(t *testing.T) {
 	}
 }
 
-func TestNeedsStatus(t *testing.T) {
-	if _, err := New(Config{Address: "127.0.0.1:0"}); err == nil {
-		t.Error("no error without a status source")
+func TestNoStatus(t *testing.T) {
+	s, err := New(Config{Address: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	resp, body := get(t, "http://"+s.Addr().String()+"/api/status")
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "not available") {
+		t.Errorf("status without source: %d %q", resp.StatusCode, body)
 	}
 }
 

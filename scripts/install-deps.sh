@@ -7,6 +7,28 @@
 # Debian packages only; needs root.
 set -euo pipefail
 
+# ---- Optional: headless chromium for scripts/console-screenshots.sh --------
+# Not installed by default (it is large). Run: scripts/install-deps.sh --chromium
+install_chromium() {
+  if [ -x /usr/bin/chromium ]; then
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: run as root or: apt-get install -y chromium" >&2
+    return 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -qq chromium >/dev/null; then
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+  fi
+}
+if [ "${1:-}" = "--chromium" ]; then
+  install_chromium
+  exit
+fi
+# ---- End of the optional part ------------------------------------------------
+
 need=()
 command -v i2pd >/dev/null 2>&1 || need+=(i2pd)
 command -v qemu-arm-static >/dev/null 2>&1 || need+=(qemu-user-static)

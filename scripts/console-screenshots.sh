@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Takes a screenshot of every web console page, served with sample data by
-# gateway/console/cmd/consoledemo, into ARTIFACTS (default dist/screenshots), with
+# gateway/console/consoletest/consoledemo, into ARTIFACTS (default dist/screenshots), with
 # headless chromium (scripts/install-deps.sh --chromium installs it). Fails when
 # a page's PNG is missing or empty. Without /usr/bin/chromium it only checks that
 # every page answers 200, and says so.
@@ -27,7 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-CGO_ENABLED=0 go build -o "$work/consoledemo" ./gateway/console/cmd/consoledemo
+CGO_ENABLED=0 go build -o "$work/consoledemo" ./gateway/console/consoletest/consoledemo
 "$work/consoledemo" -addr 127.0.0.1:0 >"$work/url" 2>"$work/demo.log" &
 demo_pid=$!
 base=

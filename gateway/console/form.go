@@ -40,10 +40,8 @@ type listQuery struct {
 // parseListQuery reads the query and page of a list page. Bad values fall back
 // to the first page and no query, never an error: a link should not fail.
 func parseListQuery(v url.Values) listQuery {
-	q := listQuery{Query: strings.TrimSpace(strings.ToValidUTF8(v.Get("q"), ""))}
-	if len(q.Query) > maxQueryLen {
-		q.Query = truncateUTF8(q.Query, maxQueryLen)
-	}
+	query := strings.TrimSpace(strings.ToValidUTF8(v.Get("q"), ""))
+	q := listQuery{Query: strings.TrimSpace(truncateUTF8(query, maxQueryLen))}
 	q.Page = 1
 	if p, err := strconv.Atoi(v.Get("page")); err == nil && p > 1 {
 		q.Page = min(p, maxPage)

@@ -88,13 +88,16 @@ func (s *Server) handlePeers(w http.ResponseWriter, r *http.Request) {
 	d := peersData{ConnectedOnly: params.Get("connected") == "1"}
 	all := s.cfg.Peers.Peers()
 	d.Known = len(all)
-	var shown []Peer
+	shown := all
+	if d.ConnectedOnly {
+		shown = nil
+	}
 	for _, p := range all {
 		if p.Connected {
 			d.Connected++
-		}
-		if p.Connected || !d.ConnectedOnly {
-			shown = append(shown, p)
+			if d.ConnectedOnly {
+				shown = append(shown, p)
+			}
 		}
 	}
 	var more bool

@@ -8,7 +8,7 @@
 #
 # Usage: testnet.sh up|down [--clean]|status|env|wait-eepsite|logs [NAME]
 #                   |add-i2pgate K [--key=value ...]|remove-i2pgate K
-#                   |eepsite-peers HASH[,HASH...]
+#                   |eepsite-peers HASH[,HASH...]|eepsite-dest
 #
 # Settings (environment): TESTNET_N (routers, 4..99, default 5), TESTNET_NS (namespace,
 # default i2pgate-tn), TESTNET_DIR (work dir, default /tmp/i2pgate-testnet),
@@ -358,6 +358,22 @@ cmd_eepsite_peers() {
 }
 
 eepsite_router() { echo "${TESTNET_EEPSITE_ROUTER:-$N}"; }
+
+# cmd_eepsite_dest: the eepsite's full destination in I2P base64, as a
+# hosts.txt line names it (the Destination that starts eepsite.dat: 384 bytes
+# of keys, then a certificate of 3 + its length bytes).
+cmd_eepsite_dest() {
+	[[ -f $ENV_FILE ]] || die "no testnet env file at $ENV_FILE (run up first)"
+	local f certlen b64
+	f=$(env_get TESTNET_EEPSITE_KEYS)
+	[[ -s $f ]] || die "no eepsite keys file ($f)"
+	certlen=$(od -An -tu2 --endian=big -j385 -N2 "$f" | tr -d ' ')
+	[[ $certlen =~ ^[0-9]+$ ]] || die "$f: too short for a destination"
+	b64=$(head -c $((387 + certlen)) "$f" | base64 -w0 | tr '+/' '-~')
+	[[ $(ident_b32 "$f").b32.i2p == "$(env_get TESTNET_EEPSITE_B32)" ]] ||
+		die "$f does not hash to the eepsite's b32 $(env_get TESTNET_EEPSITE_B32)"
+	echo "$b64"
+}
 
 # client_routers: routers whose HTTP proxy tests should use: neither floodfill
 # nor the eepsite's. In i2pd 2.45.1 a client destination on a floodfill that
@@ -845,9 +861,10 @@ main() {
 	logs) cmd_logs "${1:-}" ;;
 	add-i2pgate) cmd_add_i2pgate "$@" ;;
 	eepsite-peers) cmd_eepsite_peers "$@" ;;
+	eepsite-dest) cmd_eepsite_dest ;;
 	remove-i2pgate) cmd_remove_i2pgate "$@" ;;
 	-h | --help | help) usage ;;
-	*) die "unknown subcommand $cmd (up|down|status|env|wait-eepsite|logs|add-i2pgate|remove-i2pgate|eepsite-peers)" ;;
+	*) die "unknown subcommand $cmd (up|down|status|env|wait-eepsite|logs|add-i2pgate|remove-i2pgate|eepsite-peers|eepsite-dest)" ;;
 	esac
 }
 

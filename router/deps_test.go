@@ -27,6 +27,7 @@ var layers = map[string]int{
 	"i2pgate/router/destination": 5,
 	"i2pgate/router/streaming":   5,
 	"i2pgate/router/naming":      5,
+	"i2pgate/router/datagram":    5,
 	"i2pgate/router":             6,
 	"i2pgate/router/routertest":  7,
 }

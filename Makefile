@@ -124,3 +124,23 @@ ipk: cross
 
 test-packages: deps deb ipk
 	I2PGATE_DIST=$(CURDIR)/dist $(GO) test -count=1 ./packaging/...
+
+# The LAN gateway against the i2pd testnet (its own namespaces gw-tn and
+# gw-tn-lan): a LAN client namespace behind i2pgate reaches the i2pd eepsite
+# as testsite.i2p (from a hosts.txt subscription) through SOCKS, the HTTP
+# proxy, and with no proxy at all (.i2p DNS + nftables redirect + transparent
+# proxy); clearnet is refused with no packet out; clients outside lan.allow
+# are refused by every listener; 200 concurrent SOCKS streams; the automap
+# address survives a restart. `make demo` leaves the same setup running
+# (namespaces gw-demo, gw-demo-lan) and prints what to try; `make demo-down`
+# takes it down.
+test-gateway: deps
+	scripts/testnet/gateway.sh
+
+demo: deps
+	scripts/testnet/demo.sh up
+
+demo-down:
+	scripts/testnet/demo.sh down
+
+.PHONY: test-gateway demo demo-down

@@ -21,7 +21,9 @@ const (
 // Sizes of a whole datagram (header and payload: the I2CP payload data).
 const (
 	// MaxSize is the hard limit: the most one I2CP payload carries
-	// (i2cp.MaxDataSize). Builders and parsers refuse more.
+	// (i2cp.MaxDataSize). Builders and parsers refuse more. Less crosses
+	// the network: i2pd builds and accepts I2NP messages of at most 62708
+	// bytes (I2NP_MAX_MESSAGE_SIZE), I2NP, garlic and gzip headers included.
 	MaxSize = i2cp.MaxDataSize
 	// DefaultMaxSize bounds what a Conn sends unless Config.MaxSize says
 	// otherwise: i2pd (2.45.1 to 2.58 at least) inflates every datagram into a

@@ -91,13 +91,14 @@ func (c *Conn) signal() {
 // next waits for the next datagram.
 func (c *Conn) next() (packet, error) {
 	for {
-		if c.rd.expired() {
-			return packet{}, timeoutError{}
-		}
 		c.mu.Lock()
 		if c.mu.closed {
 			c.mu.Unlock()
 			return packet{}, fmt.Errorf("datagram: read: %w", ErrClosed)
+		}
+		if c.rd.expired() {
+			c.mu.Unlock()
+			return packet{}, timeoutError{}
 		}
 		if len(c.mu.queue) > 0 {
 			p := c.mu.queue[0]
@@ -122,7 +123,8 @@ func (c *Conn) next() (packet, error) {
 }
 
 // ReadFrom waits for a datagram and copies its payload into b; a payload
-// longer than b is cut, the rest discarded, as with UDP. addr is an Addr:
+// longer than b is cut, the rest discarded, as with UDP. addr is an Addr
+// (a value, not a pointer):
 // for a Datagram1 or Datagram2 the verified sender (Hash, Dest) and its
 // source port; for a Datagram3 the claimed sender hash, Dest nil; for a
 // raw datagram only the source port, with a zero Hash and String ":port"

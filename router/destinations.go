@@ -13,6 +13,7 @@ import (
 
 	"i2pgate/router/crypto"
 	"i2pgate/router/data"
+	"i2pgate/router/datagram"
 	"i2pgate/router/destination"
 	"i2pgate/router/garlic/ratchet"
 	"i2pgate/router/i2cp"
@@ -54,6 +55,7 @@ type Destination struct {
 	name    string
 	dest    *destination.Destination
 	streams *streaming.Manager
+	dgrams  *datagram.Manager
 	ratchet *ratchet.Manager
 	sendq   chan outgoingPayload
 	ctx     context.Context
@@ -125,6 +127,14 @@ func (r *Router) NewDestination(cfg DestinationConfig) (*Destination, error) {
 		return nil, fmt.Errorf("router: %w", err)
 	}
 	x.streams = sm
+	dm, err := datagram.New(datagram.Config{Local: keys.Destination(), Signer: signer, Offline: keys.Offline(),
+		Sender: datagramSender{x}, Clock: r.clk, Logger: r.cfg.Logger})
+	if err != nil {
+		sm.Close()
+		sessions.Close()
+		return nil, fmt.Errorf("router: %w", err)
+	}
+	x.dgrams = dm
 	for range destSendWorkers {
 		x.wg.Add(1)
 		go x.sendLoop()
@@ -222,6 +232,7 @@ func (x *Destination) Streams() int { return x.streams.Stats().Conns }
 func (x *Destination) Close() error {
 	x.once.Do(func() {
 		x.streams.Close()
+		x.dgrams.Close()
 		x.cancel()
 		x.wg.Wait()
 		x.dest.Close()
@@ -247,6 +258,8 @@ func (x *Destination) receive(payload []byte) {
 	switch p.Proto {
 	case i2cp.ProtoStreaming:
 		x.streams.HandlePacket(p.SrcPort, p.DstPort, p.Data)
+	case i2cp.ProtoDatagram, i2cp.ProtoRaw, datagram.ProtoDatagram2, datagram.ProtoDatagram3:
+		x.dgrams.HandlePayload(p.Proto, p.SrcPort, p.DstPort, p.Data)
 	}
 }
 
@@ -265,6 +278,30 @@ func (s streamSender) SendPacket(to *data.Destination, srcPort, dstPort uint16, 
 	default:
 		return errors.New("router: destination send queue full")
 	}
+}
+
+// datagramSender queues datagrams like streamSender queues packets.
+type datagramSender struct{ x *Destination }
+
+func (s datagramSender) SendDatagram(to data.Hash, proto uint8, srcPort, dstPort uint16, dg []byte) error {
+	// The repliable kinds repeat the sender's padded destination: compress.
+	compress := proto == i2cp.ProtoDatagram || proto == datagram.ProtoDatagram2
+	payload, err := i2cp.EncodePayload(proto, srcPort, dstPort, dg, compress)
+	if err != nil {
+		return err
+	}
+	select {
+	case s.x.sendq <- outgoingPayload{to: to, payload: payload}:
+		return nil
+	default:
+		return errors.New("router: destination send queue full")
+	}
+}
+
+// ListenDatagram receives datagrams sent to port (0: any port) of this
+// destination and sends repliable (protocol 17) or raw (18) ones.
+func (x *Destination) ListenDatagram(port uint16, repliable bool) (net.PacketConn, error) {
+	return x.dgrams.Listen(port, repliable)
 }
 
 func (x *Destination) sendLoop() {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"i2pgate/router/clock/clocktest"
+	"i2pgate/router/datagram"
 	"i2pgate/router/netx/memnet"
 	"i2pgate/router/tunnel/pool"
 )
@@ -185,6 +186,38 @@ func TestDestinationsStream(t *testing.T) {
 	if err := <-served; err != nil {
 		t.Fatal(err)
 	}
+	// Datagrams: a repliable one from the client, answered raw.
+	sconn, err := server.ListenDatagram(53, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sconn.Close()
+	cconn, err := client.ListenDatagram(1053, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cconn.Close()
+	to, err := datagram.ParseAddr(server.Address() + ":53")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cconn.WriteTo([]byte("ping"), to); err != nil {
+		t.Fatal(err)
+	}
+	sconn.SetReadDeadline(time.Now().Add(time.Minute))
+	buf := make([]byte, 64)
+	n, from, err := sconn.ReadFrom(buf)
+	if err != nil || string(buf[:n]) != "ping" || from.String() != client.Address()+":1053" {
+		t.Fatalf("server got %q from %v: %v", buf[:n], from, err)
+	}
+	if _, err := sconn.WriteTo([]byte("pong"), from); err != nil {
+		t.Fatal(err)
+	}
+	cconn.SetReadDeadline(time.Now().Add(time.Minute))
+	if n, _, err = cconn.ReadFrom(buf); err != nil || string(buf[:n]) != "pong" {
+		t.Fatalf("client got %q: %v", buf[:n], err)
+	}
+
 	if st := tn.routers[5].Status(); len(st.Destinations) != 1 || !st.Destinations[0].LeaseSetPublished || st.Destinations[0].B32 != server.Address() {
 		t.Fatalf("status destinations %+v", st.Destinations)
 	}

@@ -32,19 +32,24 @@ func (s routerStatus) Status() any { return s.r.Status() }
 
 func startFrontEnds(ctx context.Context, cfg *config.Config, r *router.Router, log *slog.Logger) (*frontEnds, error) {
 	f := new(frontEnds)
+	g, err := startGateway(ctx, cfg, r, log, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
 	if cfg.Console.Address != "" {
-		c, err := console.New(console.Config{Address: cfg.Console.Address, Status: routerStatus{r}, Logger: log})
+		cc := consoleConfig(cfg, r, g)
+		cc.Logger = log
+		c, err := console.New(cc)
 		if err != nil {
+			f.Close()
 			return nil, err
 		}
 		if err := c.Start(ctx); err != nil {
+			f.Close()
 			return nil, err
 		}
 		f.closers = append(f.closers, c)
-	}
-	if _, err := startGateway(ctx, cfg, r, log, f); err != nil {
-		f.Close()
-		return nil, err
 	}
 	return f, nil
 }

@@ -34,6 +34,12 @@ type gatewayParts struct {
 	allow   *gateway.AllowList
 	dialer  *i2pDialer
 	isolate *isolation // nil: one shared destination
+
+	// The running parts (nil when off), for the console and /metrics.
+	sub   *naming.Subscriber
+	dns   *dns.Server
+	socks *socks.Server
+	http  *httpproxy.Server
 }
 
 // startGateway starts the address book, its subscriptions, the automap
@@ -73,6 +79,7 @@ func startGateway(ctx context.Context, cfg *config.Config, r *router.Router, log
 			return nil, err
 		}
 		f.closers = append(f.closers, sub)
+		g.sub = sub
 	}
 	if cfg.DNS.Address != "" {
 		s, err := dns.New(dns.Config{Address: cfg.DNS.Address, Names: bookNames{book}, Mapper: table, Allow: allow.Allows, Logger: log})
@@ -83,6 +90,7 @@ func startGateway(ctx context.Context, cfg *config.Config, r *router.Router, log
 			return nil, err
 		}
 		f.closers = append(f.closers, s)
+		g.dns = s
 	}
 	if cfg.Socks.Address != "" {
 		sc := socks.Config{Address: cfg.Socks.Address, Allow: allow, Dialer: g.dialer, Reverse: table.Reverse, Logger: log}
@@ -97,6 +105,7 @@ func startGateway(ctx context.Context, cfg *config.Config, r *router.Router, log
 			return nil, err
 		}
 		f.closers = append(f.closers, s)
+		g.socks = s
 	}
 	if cfg.HTTPProxy.Address != "" {
 		hc := httpproxy.Config{Address: cfg.HTTPProxy.Address, Allow: allow, Dialer: g.dialer,
@@ -112,6 +121,7 @@ func startGateway(ctx context.Context, cfg *config.Config, r *router.Router, log
 			return nil, err
 		}
 		f.closers = append(f.closers, s)
+		g.http = s
 	}
 	if cfg.Transparent.Address != "" {
 		var nets []netip.Prefix

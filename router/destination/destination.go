@@ -285,3 +285,11 @@ func (d *Destination) newMessage(p i2np.Payload) (i2np.Message, error) {
 	}
 	return msg, nil
 }
+
+// Tunnels returns the destination's client tunnels (nil before Start).
+func (d *Destination) Tunnels() (in, out []*pool.Tunnel) {
+	if d.pool == nil {
+		return nil, nil
+	}
+	return d.pool.Inbound(), d.pool.Outbound()
+}

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -193,6 +195,25 @@ func TestStatusCommand(t *testing.T) {
 	for _, k := range []string{"ntcp2_in", "ntcp2_out", "ssu2_in", "ssu2_out"} {
 		if _, ok := sess[k]; !ok {
 			t.Errorf("sessions lacks %q", k)
+		}
+	}
+
+	// Every console page and /metrics answer, with the router's data.
+	for _, page := range []string{"/", "/peers", "/tunnels", "/transit", "/destinations", "/addressbook", "/automap", "/subscriptions", "/metrics"} {
+		resp, err := http.Get("http://" + addr + page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d %s", page, resp.StatusCode, body)
+		}
+		if page == "/metrics" && !strings.Contains(string(body), "i2pgate_known_routers") {
+			t.Errorf("/metrics lacks i2pgate_known_routers:\n%s", body)
+		}
+		if page == "/" && !strings.Contains(string(body), ri.Hash().String()[:8]) {
+			t.Errorf("overview lacks the router hash")
 		}
 	}
 

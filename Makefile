@@ -13,7 +13,7 @@ CROSS := linux-amd64:amd64:: linux-arm64:arm64:: linux-armv6:arm:6: linux-armv7:
          linux-mips:mips::softfloat linux-mipsle:mipsle::softfloat
 
 .PHONY: all build run test test-unit test-cross test-testnet check cross size fuzz \
-        deps testnet-up testnet-down clean deb ipk test-packages
+        deps testnet-up testnet-down clean deb ipk test-packages systemd-test
 
 all: build
 
@@ -124,6 +124,16 @@ ipk: cross
 
 test-packages: deps deb ipk
 	I2PGATE_DIST=$(CURDIR)/dist $(GO) test -count=1 ./packaging/...
+
+# The amd64 .deb under a real systemd (scripts/systemd-test.sh): a Debian
+# bookworm debootstrapped once into /var/cache/i2pgate-nspawn, booted with
+# systemd-nspawn inside a private testnet's namespace; checks the install
+# (user, enabled unit), READY=1 only after tunnels, a watchdog restart through
+# the test-only fault switch, upgrades that keep an edited config, and purge.
+# Skips with the reason where systemd-nspawn cannot boot.
+systemd-test: deps deb
+	scripts/install-deps.sh --nspawn
+	scripts/systemd-test.sh
 
 # The LAN gateway against the i2pd testnet (its own namespaces gw-tn and
 # gw-tn-lan): a LAN client namespace behind i2pgate reaches the i2pd eepsite

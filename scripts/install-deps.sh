@@ -27,6 +27,31 @@ if [ "${1:-}" = "--chromium" ]; then
   install_chromium
   exit
 fi
+# ---- Optional: debootstrap and systemd-nspawn for scripts/systemd-test.sh --
+# Not installed by default. Run: scripts/install-deps.sh --nspawn (make
+# systemd-test does). Without recommends: libnss-mymachines would add itself to
+# /etc/nsswitch.conf.
+install_nspawn() {
+  local pkgs=()
+  command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || pkgs+=(debootstrap)
+  command -v systemd-nspawn >/dev/null 2>&1 || pkgs+=(systemd-container)
+  if [ ${#pkgs[@]} -eq 0 ]; then
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: run as root or: apt-get install -y --no-install-recommends ${pkgs[*]}" >&2
+    return 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null; then
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  fi
+}
+if [ "${1:-}" = "--nspawn" ]; then
+  install_nspawn
+  exit
+fi
 # ---- End of the optional part ------------------------------------------------
 
 need=()

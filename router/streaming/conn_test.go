@@ -70,7 +70,7 @@ func TestReceiverProbes(t *testing.T) {
 		select {
 		case readErr = <-got:
 			read = true
-		default:
+		case <-time.After(time.Millisecond): // let the reader run
 		}
 		return read
 	})
@@ -89,9 +89,15 @@ func TestReceiverProbes(t *testing.T) {
 		}
 		return true
 	})
-	advance(l, clk, 500*time.Millisecond, MinProbeDelay+time.Second, func() bool { return false })
+	// The delayed ACK of the data goes first; then only probes.
+	advance(l, clk, 100*time.Millisecond, time.Second, func() bool { return false })
+	acks.Store(0)
+	waited := time.Second + advance(l, clk, 500*time.Millisecond, 5*time.Minute, func() bool { return acks.Load() > 0 })
 	if acks.Load() == 0 {
 		t.Fatal("no probe ACK after the data stopped")
+	}
+	if waited < MinProbeDelay {
+		t.Fatalf("probe after %v, before MinProbeDelay", waited)
 	}
 	advance(l, clk, time.Second, 30*time.Minute, func() bool { return false })
 	if n := acks.Load(); n > MaxProbes+2 {

@@ -12,6 +12,9 @@ import (
 	"i2pgate/router/netdb"
 )
 
+// lookupAttempts is how many netdb lookups one remote lookup makes.
+const lookupAttempts = 2
+
 // lease is a remote inbound tunnel from either lease set type.
 type lease struct {
 	gateway data.Hash
@@ -215,9 +218,14 @@ func (d *Destination) remoteFor(ctx context.Context, key data.Hash) (*remote, er
 
 func (d *Destination) runLookup(key data.Hash, c *lookupCall) {
 	defer d.wg.Done()
-	ctx, cancel := context.WithTimeout(d.ctx, LookupTimeout)
+	ctx, cancel := context.WithTimeout(d.ctx, lookupAttempts*LookupTimeout)
 	defer cancel()
+	// A lease set just published may not have reached every floodfill,
+	// and a reply through a tunnel can be lost: ask again once.
 	ls, err := d.cfg.NetDB.LookupLeaseSet(ctx, key)
+	for i := 1; i < lookupAttempts && errors.Is(err, netdb.ErrNotFound) && ctx.Err() == nil; i++ {
+		ls, err = d.cfg.NetDB.LookupLeaseSet(ctx, key)
+	}
 	var r *remote
 	switch {
 	case err == nil:

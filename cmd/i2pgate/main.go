@@ -86,6 +86,12 @@ func splitArgs(args []string) (path string, overrides []string, err error) {
 			i++
 		case strings.HasPrefix(a, "--config="):
 			path = strings.TrimPrefix(a, "--config=")
+		case strings.HasPrefix(a, "--") && !strings.Contains(a, "=") && config.TakesValue(a[2:]) &&
+			i+1 < len(args) && !strings.HasPrefix(args[i+1], "--"):
+			// "--datadir /var/lib/i2pgate", as systemd units and init
+			// scripts write it.
+			overrides = append(overrides, a+"="+args[i+1])
+			i++
 		default:
 			overrides = append(overrides, a)
 		}

@@ -231,3 +231,17 @@ func TestStatusWithoutRouter(t *testing.T) {
 		t.Errorf("exit %d, %q", code, errb.String())
 	}
 }
+
+// "--key value" is read as "--key=value" for keys that take a value, as
+// the systemd unit and the OpenWrt init script write it.
+func TestSplitArgsSpaceSeparated(t *testing.T) {
+	path, ov, err := splitArgs([]string{"--config", "/etc/i2pgate/i2pgate.toml", "--datadir", "/var/lib/i2pgate",
+		"--floodfill", "--netid=99", "--reseed.urls", "", "--ntcp2.enabled", "--socks.address", "127.0.0.1:4447"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"--datadir=/var/lib/i2pgate", "--floodfill", "--netid=99", "--reseed.urls=", "--ntcp2.enabled", "--socks.address=127.0.0.1:4447"}
+	if path != "/etc/i2pgate/i2pgate.toml" || strings.Join(ov, " ") != strings.Join(want, " ") {
+		t.Fatalf("path %q overrides %q", path, ov)
+	}
+}

@@ -114,3 +114,12 @@ func Keys() []string {
 	sort.Strings(out)
 	return out
 }
+
+// TakesValue reports whether key is a known key that needs a value (not a
+// boolean), so that "--key value" can be read as "--key=value", as i2pd's
+// command line allows.
+func TakesValue(key string) bool {
+	var c Config
+	f, err := field(reflect.ValueOf(&c).Elem(), key)
+	return err == nil && f.Kind() != reflect.Bool
+}

@@ -800,6 +800,7 @@ cmd_add_i2pgate() {
 		--reseed.file="$DIR/seed.zip" --reseed.urls=
 		--console.address="$addr:$CONSOLE_PORT" --httpproxy.address="$addr:$HTTPPROXY_PORT"
 		--socks.address="$addr:$SOCKS_PORT" --dns.address="$addr:5353"
+		--lan.allow=198.18.0.0/15,127.0.0.0/8
 		--loglevel=debug "$@")
 	printf '%q ' "$bin" "${args[@]}" >"$d/cmdline.txt"
 	echo >>"$d/cmdline.txt"

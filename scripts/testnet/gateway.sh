@@ -14,7 +14,7 @@
 #     default route; its resolv.conf (/etc/netns/NAME/resolv.conf, which
 #     `ip netns exec` mounts) names GW, whose port 53 is DNATed to :5353;
 #     192.168.78.1/24 - 192.168.78.2/24 on the same veth is a client outside
-#     lan.allow (192.168.77.0/24);
+#     lan.allow (192.168.77.0/24 and GW/32, for the console);
 #   - nftables in the testnet namespace: configs/nftables-i2pgate.nft with
 #     br-lan replaced by lan0 (table inet i2pgate), and table inet gwtest: the
 #     DNS DNAT and a leak counter of every packet the namespace sends to an
@@ -31,12 +31,17 @@
 #      counter stays 0;
 #   3. `dig testsite.i2p` through the client's resolver answers an automap
 #      address, plain `curl http://testsite.i2p/` (no proxy) returns the page
-#      through the transparent proxy; after a restart of i2pgate the name has
-#      the same address, and that address still reaches the eepsite;
+#      through the transparent proxy (by b32 too);
 #   4. the outsider is refused by SOCKS, the HTTP proxy, DNS (UDP REFUSED,
-#      TCP closed) and the transparent proxy;
+#      TCP closed), the transparent proxy and the console (403);
 #   5. 200 concurrent SOCKS streams to the eepsite complete intact; the
-#      gateway's VmRSS before and after, and its VmHWM.
+#      gateway's VmRSS before and after, and its VmHWM;
+#   then i2pgate exits within 20 s of SIGTERM (else SIGQUIT puts its
+#   goroutines in its log) and restarts on the same data dir: the address the
+#   client kept reaches the eepsite before any DNS query (automap addresses
+#   are hashes of the names, so only this shows the table came back from the
+#   database), and dig answers the same address; over the whole run the leak
+#   counter stays 0.
 # Always takes everything down (trap). Last line:
 #   testnet-gateway: N passed, M failed
 #
@@ -225,9 +230,6 @@ address = "$GW_LAN_ADDR:$TRANSPARENT_PORT"
 [automap]
 network = "$AUTOMAP_NET"
 
-[lan]
-allow = ["$LAN_ALLOW"]
-
 [addressbook]
 subscriptions = ["http://$TESTNET_EEPSITE_B32/hosts.txt"]
 initialdelay = $GW_INITIALDELAY
@@ -236,8 +238,11 @@ CONF
 
 # gate_start: i2pgate in its slot with the gateway config; sets the names
 # lib.sh uses (BIN, CONSOLE, GATE_LOG) and the front-end addresses.
+# lan.allow goes on the command line, after (and so instead of) the testnet
+# range that add-i2pgate allows: the LAN, and the gateway's own address, from
+# which i2pgate status reaches the console (which applies lan.allow too).
 gate_start() {
-	"$TESTNET" add-i2pgate "$GATE_SLOT" --config="$CONF"
+	"$TESTNET" add-i2pgate "$GATE_SLOT" --config="$CONF" --lan.allow="$LAN_ALLOW,$TESTNET_I2PGATE_ADDR1/32"
 	# shellcheck disable=SC1090
 	source "$ENV_FILE"
 	GATE_LOG=$TESTNET_I2PGATE1_LOG
@@ -463,6 +468,14 @@ check_outsider() {
 	else
 		fail "DNS over TCP from $CLIENT_ADDR did not answer either"
 	fi
+	# The console applies lan.allow too.
+	r=$(get "$out.console" -m 30 --interface "$OUTSIDER_ADDR" --noproxy '*' "http://$CONSOLE/")
+	status=$(get "$out.console-allowed" -m 30 --noproxy '*' "http://$CONSOLE/")
+	if [[ ${r% *} == 403 && ${status% *} == 200 ]]; then
+		pass "console: 403 for $OUTSIDER_ADDR, 200 for $CLIENT_ADDR"
+	else
+		fail "console: HTTP ${r% *} (curl exit ${r#* }) for $OUTSIDER_ADDR, HTTP ${status% *} for $CLIENT_ADDR (want 403 and 200)"
+	fi
 }
 
 check_concurrent() {
@@ -507,6 +520,7 @@ check_concurrent() {
 	{ grep -v '^200 ' <<<"$res" || true; } | head -n 10 | while read -r line; do log "failed transfer: $line"; done
 	log "gateway VmRSS before $rss0 kB, after $rss1 kB, VmHWM $hwm kB"
 	RSS_REPORT="VmRSS $rss0 kB before, $rss1 kB after, VmHWM $hwm kB"
+	log "after the streams: $(status_json | tr -d '\n ' | grep -o '"streams":[0-9]*,"packets_sent":[0-9]*,"packets_resent":[0-9]*,"packets_received":[0-9]*' | head -n 1); streams that ended for want of an ACK: $(grep -c 'no ACK after' "$GATE_LOG" || true); garlic messages our destination could not decrypt: $(grep -c 'router message: decryption failed' "$GATE_LOG" || true)"
 	if ((ok == n)); then
 		pass "$n concurrent SOCKS streams to the eepsite ($size bytes each) all intact in $((SECONDS - t0)) s; $RSS_REPORT"
 	else
@@ -519,13 +533,15 @@ check_concurrent() {
 # to its log before it exits.
 STOP_BOUND=20
 stop_checked() {
-	local t0=$SECONDS
+	local t0=$SECONDS streams
+	streams=$(num streams "$(status_json)")
+	log "stopping i2pgate with $streams streams open"
 	kill -TERM "$GATE_PID"
 	while alive "$GATE_PID" && ((SECONDS - t0 < STOP_BOUND)); do sleep 0.2; done
 	if alive "$GATE_PID"; then
 		kill -QUIT "$GATE_PID" 2>/dev/null || true
 		sleep 3
-		fail "i2pgate (PID $GATE_PID) did not exit within $STOP_BOUND s of SIGTERM; its goroutines (SIGQUIT) are in $GATE_LOG"
+		fail "i2pgate (PID $GATE_PID) did not exit within $STOP_BOUND s of SIGTERM ($streams streams were open); its goroutines (SIGQUIT) are in $GATE_LOG"
 	else
 		pass "i2pgate exits within $STOP_BOUND s of SIGTERM after the load ($((SECONDS - t0)) s)"
 	fi

@@ -19,9 +19,9 @@
 #
 # Settings: MEASURE_MINUTES (default 10), MEASURE_WARMUP_MINUTES (default 3),
 # MEASURE_LIMIT (bytes per hour, default 1000000), MEASURE_MODES (default
-# "disk ram"), I2PGATE_SRC (source tree to build, default this repository),
-# TESTNET_NS (default measure-tn), TESTNET_DIR (default
-# /tmp/measure-testnet). Always takes the net down (trap).
+# "disk ram"), MEASURE_ARGS (more i2pgate flags for both), I2PGATE_SRC (source
+# tree to build, default this repository), TESTNET_NS (default measure-tn),
+# TESTNET_DIR (default /tmp/measure-testnet). Always takes the net down (trap).
 # Last line: measure-writes: N passed, M failed
 set -euo pipefail
 
@@ -37,6 +37,9 @@ MINUTES=${MEASURE_MINUTES:-10}
 WARMUP=${MEASURE_WARMUP_MINUTES:-3}
 LIMIT=${MEASURE_LIMIT:-1000000}
 MODES=${MEASURE_MODES:-disk ram}
+# Extra i2pgate flags for both routers, e.g. --addressbook.subscriptions= to
+# see the writes without the address book's subscription attempts.
+read -r -a EXTRA <<<"${MEASURE_ARGS:-}"
 TUNNELS_TIMEOUT=${MEASURE_TUNNELS_TIMEOUT:-300}
 TEST_NAME=measure-writes
 
@@ -101,7 +104,7 @@ for mode in $MODES; do
 	printf '#!/bin/sh\n# i2pgate with its log in RAM (scripts/measure-writes.sh)\nexec %q "$@" >>%q 2>&1\n' \
 		"$BIN" "${LOGF[$mode]}" >"$WORK/run-$mode"
 	chmod 755 "$WORK/run-$mode"
-	I2PGATE_BIN=$WORK/run-$mode "$TESTNET" add-i2pgate "$k" --loglevel=info --storage.mode="$mode" --lan.allow=198.18.0.0/15
+	I2PGATE_BIN=$WORK/run-$mode "$TESTNET" add-i2pgate "$k" --loglevel=info --storage.mode="$mode" --lan.allow=198.18.0.0/15 "${EXTRA[@]}"
 done
 T0=$SECONDS
 # shellcheck disable=SC1090
@@ -150,6 +153,7 @@ for mode in $MODES; do
 	FETCH_N[$mode]=0
 done
 t_start=$(now)
+((${#EXTRA[@]} == 0)) || log "extra i2pgate flags: ${EXTRA[*]}"
 log "steady window of $MINUTES min starts ($((SECONDS - T0)) s after the routers started)"
 header=$(printf '%-6s' min)
 for mode in $MODES; do header+=$(printf ' %16s' "$mode:written"); done

@@ -156,7 +156,12 @@ func (ss *session) dial(_ context.Context, _, _ string) (net.Conn, error) {
 		return nil, fmt.Errorf("socks: dial: %w", err)
 	}
 	ss.s.stats.connected.Add(1)
-	return &targetConn{Conn: c, stats: &ss.s.stats}, nil
+	t := &targetConn{Conn: c, stats: &ss.s.stats, srv: ss.s}
+	if !ss.s.track(t) {
+		c.Close()
+		return nil, fmt.Errorf("socks: dial: %w", net.ErrClosed)
+	}
+	return t, nil
 }
 
 // replyConn is the client connection as go-socks5 sees it: the first write
@@ -190,6 +195,13 @@ func (c *replyConn) CloseWrite() error {
 type targetConn struct {
 	net.Conn
 	stats *counters
+	srv   *Server
+}
+
+// Close closes the stream and forgets it.
+func (c *targetConn) Close() error {
+	c.srv.untrack(c)
+	return c.Conn.Close()
 }
 
 var unspecified = &net.TCPAddr{IP: net.IPv4zero}

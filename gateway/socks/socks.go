@@ -74,6 +74,14 @@ type Server struct {
 	ln     *gateway.Listener
 	wg     sync.WaitGroup // accept loop and connection handlers
 
+	// targets are the open I2P streams; Close ends them, since a relay
+	// reading from one would otherwise wait for the remote to close.
+	targets struct {
+		sync.Mutex
+		m      map[*targetConn]struct{}
+		closed bool
+	}
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -134,13 +142,21 @@ func (s *Server) Addr() net.Addr {
 	return s.ln.Addr()
 }
 
-// Close stops accepting, closes every client connection, aborts dials in
-// progress and waits for the handlers. It is idempotent.
+// Close stops accepting, closes every client connection and I2P stream,
+// aborts dials in progress and waits for the handlers. It is idempotent.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.cancel()
 		if s.ln != nil {
 			s.closeErr = s.ln.Close()
+		}
+		s.targets.Lock()
+		s.targets.closed = true
+		open := s.targets.m
+		s.targets.m = nil
+		s.targets.Unlock()
+		for t := range open {
+			t.Conn.Close()
 		}
 		s.wg.Wait()
 	})
@@ -229,4 +245,25 @@ func (c credentials) Valid(user, pass string) bool {
 	}
 	c.failed.Add(1)
 	return false
+}
+
+// track registers an open stream; false when the server is closing (the
+// caller closes it).
+func (s *Server) track(t *targetConn) bool {
+	s.targets.Lock()
+	defer s.targets.Unlock()
+	if s.targets.closed {
+		return false
+	}
+	if s.targets.m == nil {
+		s.targets.m = make(map[*targetConn]struct{})
+	}
+	s.targets.m[t] = struct{}{}
+	return true
+}
+
+func (s *Server) untrack(t *targetConn) {
+	s.targets.Lock()
+	defer s.targets.Unlock()
+	delete(s.targets.m, t)
 }

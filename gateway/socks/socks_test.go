@@ -54,6 +54,18 @@ func (f *fakeI2P) DialContext(ctx context.Context, network, addr string) (net.Co
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}
+	if host == "silent.i2p" {
+		// A site that never answers nor closes, behind a stream whose
+		// half-close leaves it readable (as an I2P stream).
+		a, b := net.Pipe()
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			io.Copy(io.Discard, b)
+			b.Close()
+		}()
+		return halfConn{a}, nil
+	}
 	a, b := net.Pipe()
 	f.wg.Add(1)
 	go func() { // the eepsite: greets with its name and the address, then echoes
@@ -428,4 +440,31 @@ func TestNewNeedsDialer(t *testing.T) {
 	if _, err := New(Config{}); err == nil || !strings.HasPrefix(err.Error(), "socks: ") {
 		t.Errorf("New: %v", err)
 	}
+}
+
+// halfConn half-closes without ending its reads, as an I2P stream does.
+type halfConn struct{ net.Conn }
+
+func (halfConn) CloseWrite() error { return nil }
+
+// Close ends relays whose stream would never end on its own.
+func TestCloseEndsSilentStreams(t *testing.T) {
+	f := &fakeI2P{name: "site"}
+	s := start(t, Config{Dialer: f})
+	c := dialFrom(t, "127.0.0.1", s)
+	greet(t, c, []byte{0}, 0)
+	connectName(c, "silent.i2p", 80)
+	if code := reply(t, c); code != ReplySucceeded {
+		t.Fatal(code)
+	}
+	c.Close() // the client leaves; the stream stays open at the far end
+	time.Sleep(50 * time.Millisecond)
+	done := make(chan struct{})
+	go func() { s.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waited for a stream that never ends")
+	}
+	f.wg.Wait()
 }

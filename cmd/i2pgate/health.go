@@ -28,7 +28,7 @@ type health struct {
 	n       *notifier
 	datadir string
 	last    atomic.Int64 // unix nanos of the last completed look
-	ready   bool
+	ready   atomic.Bool
 }
 
 func newHealth(r *router.Router, n *notifier, datadir string) *health {
@@ -68,8 +68,8 @@ func (h *health) look(ctx context.Context) {
 	st := h.r.Status()
 	h.last.Store(time.Now().UnixNano())
 	h.n.Status(statusLine(&st))
-	if !h.ready && st.Tunnels.ExploratoryIn > 0 && st.Tunnels.ExploratoryOut > 0 {
-		h.ready = true
+	if !h.ready.Load() && st.Tunnels.ExploratoryIn > 0 && st.Tunnels.ExploratoryOut > 0 {
+		h.ready.Store(true)
 		h.n.Ready()
 	}
 }

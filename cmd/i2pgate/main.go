@@ -114,6 +114,12 @@ func runDaemon(args []string, stderr io.Writer) error {
 	debug.SetMemoryLimit(int64(cfg.Limits.Memory) << 20)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	// SIGHUP (systemd's ExecReload, the OpenWrt init's reload) must not end
+	// the router, also while it starts: live reload is not implemented yet,
+	// so it is acknowledged and logged.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 
 	n := newNotifier(log)
 	n.Status("starting: reseeding and joining the network")
@@ -152,7 +158,17 @@ func runDaemon(args []string, stderr io.Writer) error {
 	go func() { defer hwg.Done(); h.run(hctx) }()
 	go func() { defer hwg.Done(); n.runWatchdog(hctx, h.healthy) }()
 	defer func() { hcancel(); hwg.Wait() }()
-	<-ctx.Done()
+	for ctx.Err() == nil {
+		select {
+		case <-hup:
+			log.Warn("SIGHUP: reloading the configuration is not supported yet; restart to apply changes")
+			if h.ready.Load() {
+				n.Reloading()
+				n.Ready()
+			}
+		case <-ctx.Done():
+		}
+	}
 	n.Stopping()
 	log.Info("shutting down")
 	fronts.Close()

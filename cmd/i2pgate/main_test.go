@@ -113,7 +113,18 @@ func TestRunCreatesAndKeepsIdentity(t *testing.T) {
 
 	cmd, logs := startDaemon(t, args...)
 	raw := waitForFile(t, riPath, logs)
-	stopDaemon(t, cmd, logs)
+	// SIGHUP (a reload) does not end the router.
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Fatalf("daemon gone after SIGHUP: %v", err)
+	}
+	stopDaemon(t, cmd, logs) // also fails if SIGHUP had ended it
+	if !strings.Contains(logs.String(), "SIGHUP") {
+		t.Errorf("SIGHUP not acknowledged in the log")
+	}
 	ri, err := data.ParseRouterInfo(raw)
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,8 @@ CROSS := linux-amd64:amd64:: linux-arm64:arm64:: linux-armv6:arm:6: linux-armv7:
          linux-mips:mips::softfloat linux-mipsle:mipsle::softfloat
 
 .PHONY: all build run test test-unit test-cross test-testnet check cross size fuzz \
-        deps testnet-up testnet-down clean deb ipk test-packages systemd-test
+        deps testnet-up testnet-down clean deb ipk test-packages systemd-test \
+        qemu-smoke measure-writes rss-compare boot-robustness
 
 all: build
 
@@ -154,3 +155,25 @@ demo-down:
 	scripts/testnet/demo.sh down
 
 .PHONY: test-gateway demo demo-down
+
+# Appliance measurements, each on a testnet of its own (namespaces qemu-tn,
+# measure-tn, rss-tn, boot-tn and boot-gate) that it takes down at the end.
+# qemu-smoke: the armv7 and mipsle builds run under qemu-user-static as routers
+# of the testnet, build tunnels and fetch the eepsite through their SOCKS proxy;
+# RSS of the emulator processes next to a native build. measure-writes: bytes
+# written per hour at steady state with storage.mode disk and ram
+# (MEASURE_MINUTES, default 10; the target is under 1 MB/h). rss-compare: RSS of
+# i2pgate next to each i2pd router after tunnels and traffic. boot-robustness:
+# started with no network that appears 30 s later, restarted offline, and with
+# the network's clock 2 h ahead and behind (i2pd under libfaketime).
+qemu-smoke: deps
+	scripts/qemu-smoke.sh
+
+measure-writes: deps
+	scripts/measure-writes.sh
+
+rss-compare: deps
+	scripts/rss-compare.sh
+
+boot-robustness: deps
+	scripts/boot-robustness.sh

@@ -115,7 +115,9 @@ func (tn *testNet) stopClock() {
 // replaced and the server's lease set is republished with the new tunnels.
 func TestDestinationsStream(t *testing.T) {
 	tn := newTestNet(t, 10, 3, 2)
-	tn.until(t, 60*time.Second, 200*time.Millisecond, "exploratory tunnels", func() bool {
+	// Real-time bounds are generous: under qemu (make test-cross) every
+	// build and handshake is emulated.
+	tn.until(t, 5*time.Minute, 200*time.Millisecond, "exploratory tunnels", func() bool {
 		for _, r := range tn.routers {
 			if st := r.Status().Tunnels; st.ExploratoryIn < 2 || st.ExploratoryOut < 2 {
 				return false
@@ -132,7 +134,7 @@ func TestDestinationsStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tn.until(t, 60*time.Second, 200*time.Millisecond, "server lease set published", func() bool {
+	tn.until(t, 5*time.Minute, 200*time.Millisecond, "server lease set published", func() bool {
 		return server.Published() && client.Ready()
 	})
 	first := server.dest.LeaseSet()
@@ -167,7 +169,7 @@ func TestDestinationsStream(t *testing.T) {
 	}()
 
 	tn.runClock(20 * time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	c, err := client.Dial(ctx, "tcp", server.Address()+":80")
 	if err != nil {
@@ -176,7 +178,7 @@ func TestDestinationsStream(t *testing.T) {
 	defer c.Close()
 	go c.Write(body)
 	back := make([]byte, size)
-	c.SetReadDeadline(time.Now().Add(2 * time.Minute))
+	c.SetReadDeadline(time.Now().Add(10 * time.Minute))
 	if _, err := io.ReadFull(c, back); err != nil {
 		t.Fatalf("client read: %v (server: %v)", err, drain(served))
 	}
@@ -224,12 +226,18 @@ func TestDestinationsStream(t *testing.T) {
 	tn.stopClock()
 
 	// Tunnels last 10 minutes: after their replacement the lease set names
-	// only new tunnels and is published again.
+	// only new tunnels and is published again. Under an emulator (make
+	// test-cross sets I2PGATE_TEST_EXEC) the many emulated builds take
+	// minutes; the logic is not architecture-specific and runs natively.
+	if os.Getenv("I2PGATE_TEST_EXEC") != "" {
+		t.Log("lease set republish phase left to the native run")
+		return
+	}
 	old := map[uint32]bool{}
 	for _, l := range first.Leases() {
 		old[l.TunnelID] = true
 	}
-	tn.until(t, 90*time.Second, time.Second, "lease set republished with replaced tunnels", func() bool {
+	tn.until(t, 8*time.Minute, time.Second, "lease set republished with replaced tunnels", func() bool {
 		ls := server.dest.LeaseSet()
 		if ls == first || !server.Published() {
 			return false

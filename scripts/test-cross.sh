@@ -23,7 +23,7 @@ for t in $targets; do
   # Tests that re-execute their own binary run the child through the emulator.
   export I2PGATE_TEST_EXEC="$qemu"
   echo "== test-cross $t ($qemu)"
-  if ! env GOOS=linux "${env[@]}" go test -count=1 -exec "$qemu" "${pkgarr[@]}"; then
+  if ! env GOOS=linux "${env[@]}" go test -count=1 -timeout 40m -exec "$qemu" "${pkgarr[@]}"; then
     echo "test-cross: $t FAILED" >&2
     fail=1
   fi

@@ -162,20 +162,15 @@ func New(cfg Config) (*Server, error) {
 
 // Start listens on Config.Address and serves in the background.
 func (s *Server) Start(ctx context.Context) error {
-	listen := s.cfg.Listen
-	if listen == nil {
-		var lc net.ListenConfig
-		listen = lc.Listen
-	}
-	ln, err := listen(ctx, "tcp", s.cfg.Address)
-	if err != nil {
-		return fmt.Errorf("httpproxy: %w", err)
-	}
-	s.ln = gateway.NewListener(ln, gateway.ListenerConfig{
+	ln, err := gateway.Listen(ctx, s.cfg.Listen, s.cfg.Address, gateway.ListenerConfig{
 		Allow:    s.cfg.Allow,
 		MaxConns: s.cfg.MaxConns,
 		Refused:  func(netip.Addr) { s.stats.refused.Add(1) },
 	})
+	if err != nil {
+		return fmt.Errorf("httpproxy: %w", err)
+	}
+	s.ln = ln
 	go func() {
 		defer close(s.done)
 		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

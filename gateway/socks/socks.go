@@ -23,9 +23,6 @@ const (
 	DefaultAddress          = "127.0.0.1:4447"
 	DefaultHandshakeTimeout = 30 * time.Second // greeting, auth and request
 	DefaultDialTimeout      = 90 * time.Second // LeaseSet lookup and stream SYN
-	// acceptRetryDelay is how long the accept loop waits after an error that
-	// is not the listener closing (out of file descriptors).
-	acceptRetryDelay = 100 * time.Millisecond
 )
 
 // Config configures a Server.
@@ -114,22 +111,20 @@ func New(cfg Config) (*Server, error) {
 
 // Start listens on Config.Address and serves in the background.
 func (s *Server) Start(ctx context.Context) error {
-	listen := s.cfg.Listen
-	if listen == nil {
-		var lc net.ListenConfig
-		listen = lc.Listen
-	}
-	ln, err := listen(ctx, "tcp", s.cfg.Address)
-	if err != nil {
-		return fmt.Errorf("socks: %w", err)
-	}
-	s.ln = gateway.NewListener(ln, gateway.ListenerConfig{
+	ln, err := gateway.Listen(ctx, s.cfg.Listen, s.cfg.Address, gateway.ListenerConfig{
 		Allow:    s.cfg.Allow,
 		MaxConns: s.cfg.MaxConns,
 		Refused:  func(netip.Addr) { s.stats.refused.Add(1) },
 	})
+	if err != nil {
+		return fmt.Errorf("socks: %w", err)
+	}
+	s.ln = ln
 	s.wg.Add(1)
-	go s.acceptLoop()
+	go gateway.Serve(s.ctx, ln, &s.wg, s.log, func(gc *gateway.Conn) {
+		s.stats.accepted.Add(1)
+		s.serveConn(gc, gc.Client())
+	})
 	s.log.Info("listening", "address", ln.Addr().String(), "allow", s.cfg.Allow.String())
 	return nil
 }
@@ -161,32 +156,6 @@ func (s *Server) Close() error {
 		s.wg.Wait()
 	})
 	return s.closeErr
-}
-
-func (s *Server) acceptLoop() {
-	defer s.wg.Done()
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) || s.ctx.Err() != nil {
-				return
-			}
-			s.log.Warn("accept", "err", err)
-			select {
-			case <-time.After(acceptRetryDelay):
-			case <-s.ctx.Done():
-				return
-			}
-			continue
-		}
-		s.stats.accepted.Add(1)
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			gc := c.(*gateway.Conn)
-			s.serveConn(gc, gc.Client())
-		}()
-	}
 }
 
 // serveConn runs one SOCKS5 exchange on c, a client at client, and the relay

@@ -22,8 +22,7 @@ const (
 	DefaultDialTimeout = 90 * time.Second
 	// relayBufferSize is the copy buffer of each direction of a relayed
 	// connection: two per connection.
-	relayBufferSize  = 8 << 10
-	acceptRetryDelay = 100 * time.Millisecond
+	relayBufferSize = 8 << 10
 )
 
 // Config configures a Server.
@@ -123,22 +122,20 @@ func New(cfg Config) (*Server, error) {
 
 // Start listens on Config.Address and serves in the background.
 func (s *Server) Start(ctx context.Context) error {
-	listen := s.cfg.Listen
-	if listen == nil {
-		var lc net.ListenConfig
-		listen = lc.Listen
-	}
-	ln, err := listen(ctx, "tcp", s.cfg.Address)
-	if err != nil {
-		return fmt.Errorf("transparent: %w", err)
-	}
-	s.ln = gateway.NewListener(ln, gateway.ListenerConfig{
+	ln, err := gateway.Listen(ctx, s.cfg.Listen, s.cfg.Address, gateway.ListenerConfig{
 		Allow:    s.cfg.Allow,
 		MaxConns: s.cfg.MaxConns,
 		Refused:  func(netip.Addr) { s.stats.refused.Add(1) },
 	})
+	if err != nil {
+		return fmt.Errorf("transparent: %w", err)
+	}
+	s.ln = ln
 	s.wg.Add(1)
-	go s.acceptLoop()
+	go gateway.Serve(s.ctx, ln, &s.wg, s.log, func(gc *gateway.Conn) {
+		s.stats.accepted.Add(1)
+		s.serve(gc)
+	})
 	s.log.Info("listening", "address", ln.Addr().String(), "allow", s.cfg.Allow.String())
 	return nil
 }
@@ -181,31 +178,6 @@ func (s *Server) Stats() Stats {
 		st.Open = int64(s.ln.Open())
 	}
 	return st
-}
-
-func (s *Server) acceptLoop() {
-	defer s.wg.Done()
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) || s.ctx.Err() != nil {
-				return
-			}
-			s.log.Warn("accept", "err", err)
-			select {
-			case <-time.After(acceptRetryDelay):
-			case <-s.ctx.Done():
-				return
-			}
-			continue
-		}
-		s.stats.accepted.Add(1)
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.serve(c.(*gateway.Conn))
-		}()
-	}
 }
 
 // target finds the name:port a redirected connection goes to, or says why not.

@@ -259,8 +259,8 @@ func roleOf(f build.Flags) Role {
 func (m *Manager) decide(from data.Hash, o *opened, now time.Time) (build.Status, *transitTunnel) {
 	r := o.req
 	role := roleOf(r.Flags)
-	if m.cfg.MaxTunnels < 0 {
-		m.c.rejDisabled.Add(1)
+	if m.overloaded.Load() {
+		m.c.rejPressure.Add(1)
 		return build.StatusBandwidth, nil
 	}
 	if m.cfg.ShareKBps > 0 && m.meter.rate(now) > uint64(m.cfg.ShareKBps)*1024 {
@@ -270,10 +270,14 @@ func (m *Manager) decide(from data.Hash, o *opened, now time.Time) (build.Status
 	inUse := m.cfg.InUse != nil && m.cfg.InUse(r.ReceiveTunnel)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.cfg.MaxTunnels < 0 {
+		m.c.rejDisabled.Add(1)
+		return build.StatusBandwidth, nil
+	}
 	switch {
 	case len(m.tunnels) >= m.cfg.MaxTunnels:
 		m.c.rejFull.Add(1)
-	case m.cfg.MemoryBudget > 0 && m.memory+role.cost() > m.cfg.MemoryBudget-m.reasm.Max():
+	case m.cfg.MemoryBudget > 0 && m.memory+role.cost() > m.cfg.MemoryBudget-m.cfg.MemoryBudget/ReassemblyShare:
 		m.c.rejMem.Add(1)
 	case inUse || m.tunnels[r.ReceiveTunnel] != nil:
 		m.c.rejTunnelID.Add(1)

@@ -26,6 +26,9 @@ type Manager struct {
 	mu      sync.RWMutex
 	tunnels map[uint32]*transitTunnel
 	memory  int64
+	// overloaded refuses new tunnels while the router is short of memory
+	// (SetOverloaded).
+	overloaded atomic.Bool
 
 	out    chan outgoing
 	ctx    context.Context

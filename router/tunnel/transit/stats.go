@@ -37,6 +37,7 @@ type Rejects struct {
 	Bandwidth uint64 // transit rate above the share
 	Memory    uint64 // memory budget reached
 	TunnelID  uint64 // receive tunnel id in use
+	Pressure  uint64 // the router is short of memory (SetOverloaded)
 }
 
 // BuildDrops counts build requests dropped without an answer.
@@ -53,7 +54,7 @@ type BuildDrops struct {
 type counters struct {
 	requests, accepted, expired                   atomic.Uint64
 	rejDisabled, rejFull, rejBandwidth, rejMem    atomic.Uint64
-	rejTunnelID                                   atomic.Uint64
+	rejTunnelID, rejPressure                      atomic.Uint64
 	dropMalformed, dropInvalid, dropRate, dropHop atomic.Uint64
 	dropNotOurs, dropUnsent                       atomic.Uint64
 	forwarded, bytes, msgDropped, dataDropped     atomic.Uint64
@@ -70,6 +71,7 @@ func (c *counters) fill(s *Stats) {
 		Bandwidth: c.rejBandwidth.Load(),
 		Memory:    c.rejMem.Load(),
 		TunnelID:  c.rejTunnelID.Load(),
+		Pressure:  c.rejPressure.Load(),
 	}
 	s.Dropped = BuildDrops{
 		Malformed:   c.dropMalformed.Load(),
@@ -88,5 +90,5 @@ func (c *counters) fill(s *Stats) {
 
 // Total is the number of rejected requests.
 func (r Rejects) Total() uint64 {
-	return r.Disabled + r.Full + r.Bandwidth + r.Memory + r.TunnelID
+	return r.Disabled + r.Full + r.Bandwidth + r.Memory + r.TunnelID + r.Pressure
 }

@@ -17,7 +17,9 @@ func (n *NetDB) explore() {
 			return
 		case <-t.C():
 		}
-		n.exploreRound()
+		if !n.tab.explorePaused.Load() {
+			n.exploreRound()
+		}
 		interval := exploreSlowInterval
 		if r, _, _ := n.tab.counts(); r < n.healthy {
 			interval = exploreFastInterval

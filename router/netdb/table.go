@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"i2pgate/router/data"
@@ -31,6 +32,11 @@ type table struct {
 	floodfills map[data.Hash]struct{}
 	// leaseSets is the floodfill role's lease sets by destination hash.
 	leaseSets map[data.Hash]*leaseSet
+	// maxRouters caps routers (0: MaxRouters; see SetMaxRouters).
+	maxRouters int
+	// explorePaused stops exploration (PauseExploration); not guarded
+	// by mu.
+	explorePaused atomic.Bool
 }
 
 func newTable() *table {
@@ -72,7 +78,7 @@ func (t *table) put(ri *data.RouterInfo, now time.Time) (putResult, error) {
 		if ri.PublishedDate() <= e.ri.PublishedDate() {
 			return putResult{}, ErrNotNewer
 		}
-	} else if len(t.routers) >= MaxRouters {
+	} else if len(t.routers) >= t.capLocked() {
 		return putResult{}, errFull
 	} else {
 		e = &entry{}

@@ -24,7 +24,10 @@ const (
 	DefaultInterval      = 12 * time.Hour
 	DefaultInitialDelay  = 3 * time.Minute
 	DefaultRetryInterval = 5 * time.Minute
-	DefaultFetchTimeout  = 5 * time.Minute
+	// DefaultMaxRetryInterval caps the doubled retry delay, so that a feed
+	// that comes back is fetched within hours, not half a day.
+	DefaultMaxRetryInterval = 3 * time.Hour
+	DefaultFetchTimeout     = 5 * time.Minute
 	// DefaultMaxSize bounds one hosts.txt response after decompression;
 	// the full lists of the registries are a few megabytes.
 	DefaultMaxSize = 16 << 20
@@ -66,10 +69,10 @@ type SubscriberConfig struct {
 	Bootstrap string
 	// Interval between rounds (default DefaultInterval), InitialDelay
 	// before the first (default DefaultInitialDelay), RetryInterval after a
-	// round where every fetch failed, doubled at each failure up to Interval
-	// (default DefaultRetryInterval). Each delay gets up to a tenth more,
-	// at random.
-	Interval, InitialDelay, RetryInterval time.Duration
+	// round where every fetch failed, doubled at each failure up to
+	// MaxRetryInterval (default DefaultRetryInterval, DefaultMaxRetryInterval,
+	// never above Interval). Each delay gets up to a tenth more, at random.
+	Interval, InitialDelay, RetryInterval, MaxRetryInterval time.Duration
 	// FetchTimeout bounds one fetch (default DefaultFetchTimeout).
 	FetchTimeout time.Duration
 	// MaxSize bounds one response (default DefaultMaxSize).
@@ -82,8 +85,11 @@ type SubscriberConfig struct {
 }
 
 // Subscriber fetches the subscriptions in rounds, one URL after the other,
-// and imports them into the Book. The validators (ETag, Last-Modified) and
-// the outcome of each fetch are kept in the store.
+// and imports them into the Book. The outcome of each fetch is kept in
+// memory; only successful fetches (with their validators, ETag and
+// Last-Modified) are written to the store, all of a round's in one
+// transaction, so that feeds that cannot be reached cost no flash writes.
+// After a restart a failed feed is simply retried.
 type Subscriber struct {
 	cfg     SubscriberConfig
 	book    *Book
@@ -95,11 +101,14 @@ type Subscriber struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 
-	// state guards the lifecycle and the schedule.
+	// state guards the lifecycle, the schedule and the subscription states.
 	state struct {
 		sync.Mutex
 		started, closed bool
 		next            time.Time
+		// subs is the last outcome of each URL, read from the store the
+		// first time it is needed.
+		subs map[string]SubStatus
 	}
 }
 
@@ -128,6 +137,7 @@ func NewSubscriber(cfg SubscriberConfig) (*Subscriber, error) {
 	cfg.Interval = orDuration(cfg.Interval, DefaultInterval)
 	cfg.InitialDelay = orDuration(cfg.InitialDelay, DefaultInitialDelay)
 	cfg.RetryInterval = orDuration(cfg.RetryInterval, DefaultRetryInterval)
+	cfg.MaxRetryInterval = min(orDuration(cfg.MaxRetryInterval, DefaultMaxRetryInterval), cfg.Interval)
 	cfg.FetchTimeout = orDuration(cfg.FetchTimeout, DefaultFetchTimeout)
 	if cfg.MaxSize <= 0 {
 		cfg.MaxSize = DefaultMaxSize
@@ -147,6 +157,7 @@ func NewSubscriber(cfg SubscriberConfig) (*Subscriber, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.log = s.log.With("component", "naming.subscriber")
+	s.state.subs = make(map[string]SubStatus)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -225,9 +236,34 @@ func (s *Subscriber) Status() []SubStatus {
 	}
 	out := make([]SubStatus, 0, len(urls))
 	for _, u := range urls {
-		out = append(out, s.book.subState(u))
+		out = append(out, s.subState(u))
 	}
 	return out
+}
+
+// subState returns the last outcome of u: the one in memory, or else the
+// stored one.
+func (s *Subscriber) subState(u string) SubStatus {
+	s.state.Lock()
+	st, ok := s.state.subs[u]
+	s.state.Unlock()
+	if ok {
+		return st
+	}
+	st = s.book.subState(u)
+	s.state.Lock()
+	defer s.state.Unlock()
+	if cur, ok := s.state.subs[u]; ok {
+		return cur // recorded by a fetch meanwhile
+	}
+	s.state.subs[u] = st
+	return st
+}
+
+// saved reports whether an outcome is written to the store: a fetch that
+// reached the feed. Failures stay in memory.
+func saved(st *SubStatus) bool {
+	return st.Result == ResultOK || st.Result == ResultNotModified
 }
 
 func (s *Subscriber) run(t clock.Timer) {
@@ -249,8 +285,8 @@ func (s *Subscriber) run(t clock.Timer) {
 		} else {
 			failures++
 			next = s.cfg.RetryInterval << min(failures-1, 16)
-			if next <= 0 || next > s.cfg.Interval {
-				next = s.cfg.Interval
+			if next <= 0 || next > s.cfg.MaxRetryInterval {
+				next = s.cfg.MaxRetryInterval
 			}
 		}
 		next = s.jitter(next)
@@ -261,26 +297,30 @@ func (s *Subscriber) run(t clock.Timer) {
 	}
 }
 
-// round fetches every subscription once and reports whether any answered.
+// round fetches every subscription once, writes the successful outcomes in
+// one transaction and reports whether any feed answered.
 func (s *Subscriber) round() bool {
 	urls := s.cfg.URLs
 	c := s.book.Counts()
 	if s.cfg.Bootstrap != "" && c.Names == c.Local && !slices.Contains(urls, s.cfg.Bootstrap) {
 		urls = append([]string{s.cfg.Bootstrap}, urls...)
 	}
-	ok := false
+	var save []SubStatus
 	for _, u := range urls {
 		if s.ctx.Err() != nil {
-			return ok
+			break
 		}
 		ctx, cancel := context.WithTimeout(s.ctx, s.cfg.FetchTimeout)
-		st := s.Fetch(ctx, u)
+		st := s.fetchOne(ctx, u)
 		cancel()
-		if st.Result == ResultOK || st.Result == ResultNotModified {
-			ok = true
+		if saved(&st) {
+			save = append(save, st)
 		}
 	}
-	return ok
+	if err := s.book.saveSubStates(save); err != nil {
+		s.log.Warn("saving subscription state", "err", err)
+	}
+	return len(save) > 0
 }
 
 // jitter returns d plus up to a tenth of d, at random.
@@ -297,9 +337,21 @@ func (s *Subscriber) jitter(d time.Duration) time.Duration {
 }
 
 // Fetch fetches one subscription now, with the validators of the previous
-// fetch, imports it and records the outcome, which it returns.
+// fetch, imports it and records the outcome, which it returns. A success is
+// written to the store at once, a failure only kept in memory.
 func (s *Subscriber) Fetch(ctx context.Context, u string) SubStatus {
-	prev := s.book.subState(u)
+	st := s.fetchOne(ctx, u)
+	if saved(&st) {
+		if err := s.book.saveSubStates([]SubStatus{st}); err != nil {
+			s.log.Warn("saving subscription state", "url", u, "err", err)
+		}
+	}
+	return st
+}
+
+// fetchOne fetches u and records the outcome in memory.
+func (s *Subscriber) fetchOne(ctx context.Context, u string) SubStatus {
+	prev := s.subState(u)
 	st := SubStatus{URL: u, LastFetch: s.clock.Now(), ETag: prev.ETag, LastModified: prev.LastModified}
 	added, etag, lastMod, result, err := s.fetch(ctx, u, prev)
 	st.Added, st.Result = added, result
@@ -309,9 +361,9 @@ func (s *Subscriber) Fetch(ctx context.Context, u string) SubStatus {
 	if result == ResultOK && err == nil {
 		st.ETag, st.LastModified = etag, lastMod
 	}
-	if serr := s.book.saveSubState(&st); serr != nil && err == nil {
-		st.Result, st.Err = ResultError, clipString(serr.Error(), 200)
-	}
+	s.state.Lock()
+	s.state.subs[u] = st
+	s.state.Unlock()
 	s.log.Info("fetch", "url", u, "result", string(st.Result), "added", st.Added, "err", st.Err)
 	return st
 }

@@ -9,10 +9,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"i2pgate/router/clock/clocktest"
+	"i2pgate/router/store"
 )
 
 // handlerTransport serves requests with an http.Handler in memory, as a
@@ -146,15 +148,123 @@ func TestFetchConditional(t *testing.T) {
 	if len(got) != 1 || !sameStatus(got[0], st) {
 		t.Errorf("Status %+v, want %+v", got, st)
 	}
-	// The state survives a new Book and Subscriber on the same store.
+	// The last success survives a new Book and Subscriber on the same
+	// store; the failure after it was kept in memory only.
 	b2, err := Open(Config{Store: b.st, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s2 := newSubscriber(t, b2, clk, f, nil)
-	if got := s2.Status(); !sameStatus(got[0], st) {
-		t.Errorf("Status after reopen %+v", got)
+	want := SubStatus{URL: "http://reg.i2p/hosts.txt", LastFetch: testStart.Add(time.Hour), Result: ResultNotModified,
+		ETag: `"v1"`, LastModified: "Sat, 01 Mar 2025 10:00:00 GMT"}
+	if got := s2.Status(); !sameStatus(got[0], want) {
+		t.Errorf("Status after reopen %+v, want %+v", got, want)
 	}
+}
+
+// countingStore counts the write transactions of a Store.
+type countingStore struct {
+	store.Store
+	updates atomic.Int64
+}
+
+func (c *countingStore) Update(fn func(store.Tx) error) error {
+	c.updates.Add(1)
+	return c.Store.Update(fn)
+}
+
+// TestRoundWrites checks what a round costs the store: nothing when every
+// feed fails, one transaction for the outcomes of a successful round.
+func TestRoundWrites(t *testing.T) {
+	mem := store.NewMemory()
+	defer mem.Close()
+	cs := &countingStore{Store: mem}
+	clk := clocktest.New(testStart)
+	b, err := Open(Config{Store: cs, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newKey(t, 1)
+	f := newFeed()
+	f.set("reg.i2p/hosts.txt", "a.i2p="+k.b64+"\n", http.StatusBadGateway)
+	f.set("stats.i2p/hosts.txt", "b.i2p="+k.b64+"\n", http.StatusBadGateway)
+	urls := []string{"http://reg.i2p/hosts.txt", "http://stats.i2p/hosts.txt"}
+	s := newSubscriber(t, b, clk, f, func(c *SubscriberConfig) { c.URLs = urls })
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	clk.BlockUntil(1)
+	clk.Advance(DefaultInitialDelay)
+	waitFetch(t, f)
+	waitFetch(t, f)
+	waitNext(t, s, clk.Now().Add(DefaultRetryInterval))
+	clk.Advance(DefaultRetryInterval)
+	waitFetch(t, f)
+	waitFetch(t, f)
+	waitNext(t, s, clk.Now().Add(2*DefaultRetryInterval))
+	if n := cs.updates.Load(); n != 0 {
+		t.Errorf("failing rounds wrote %d transactions", n)
+	}
+	for i, st := range s.Status() {
+		if st.URL != urls[i] || st.Result != ResultError || !strings.Contains(st.Err, "502") || !st.LastFetch.Equal(clk.Now()) {
+			t.Errorf("status after failures %+v", st)
+		}
+	}
+
+	// Both answer: the imports write the names, and the outcomes take one
+	// more transaction.
+	f.set("reg.i2p/hosts.txt", "a.i2p="+k.b64+"\n", 0)
+	s.Refresh()
+	waitFetch(t, f)
+	waitFetch(t, f)
+	waitNext(t, s, clk.Now().Add(DefaultInterval))
+	if !b.Has("a.i2p") || !b.Has("b.i2p") {
+		t.Fatal("round imported nothing")
+	}
+	n := cs.updates.Load()
+	if n == 0 {
+		t.Fatal("successful round wrote nothing")
+	}
+	// Not modified: nothing to import, the outcomes in one transaction.
+	clk.Advance(DefaultInterval)
+	waitFetch(t, f)
+	waitFetch(t, f)
+	waitNext(t, s, clk.Now().Add(DefaultInterval))
+	if got := cs.updates.Load() - n; got != 1 {
+		t.Errorf("a not-modified round wrote %d transactions, want 1", got)
+	}
+	s.Close()
+	b2, err := Open(Config{Store: mem, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2 := newSubscriber(t, b2, clk, f, func(c *SubscriberConfig) { c.URLs = urls })
+	for _, st := range s2.Status() {
+		if st.Result != ResultNotModified || st.ETag != `"v1"` || !st.LastFetch.Equal(clk.Now()) {
+			t.Errorf("stored status %+v", st)
+		}
+	}
+}
+
+// TestRetryCap checks that the doubled retry delay stops at
+// MaxRetryInterval.
+func TestRetryCap(t *testing.T) {
+	b, _, clk := newBook(t)
+	f := newFeed()
+	f.set("reg.i2p/hosts.txt", "", http.StatusBadGateway)
+	s := newSubscriber(t, b, clk, f, func(c *SubscriberConfig) { c.MaxRetryInterval = 3 * DefaultRetryInterval })
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	clk.BlockUntil(1)
+	clk.Advance(DefaultInitialDelay)
+	for _, want := range []time.Duration{1, 2, 3, 3} {
+		waitFetch(t, f)
+		d := want * DefaultRetryInterval
+		waitNext(t, s, clk.Now().Add(d))
+		clk.Advance(d)
+	}
+	waitFetch(t, f)
 }
 
 func TestFetchErrors(t *testing.T) {

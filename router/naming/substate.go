@@ -110,8 +110,20 @@ func (b *Book) subState(url string) SubStatus {
 	return s
 }
 
-func (b *Book) saveSubState(s *SubStatus) error {
+// saveSubStates writes the states in one transaction: each commit rewrites
+// a few pages of the database file and syncs it, so the subscriber gathers
+// a round's outcomes into one.
+func (b *Book) saveSubStates(states []SubStatus) error {
+	if len(states) == 0 {
+		return nil
+	}
 	return b.st.Update(func(tx store.Tx) error {
-		return tx.Bucket(bucketSubs).Put([]byte(s.URL), encodeSubState(s))
+		bk := tx.Bucket(bucketSubs)
+		for i := range states {
+			if err := bk.Put([]byte(states[i].URL), encodeSubState(&states[i])); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }

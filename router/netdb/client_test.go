@@ -1,6 +1,7 @@
 package netdb
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -421,5 +422,49 @@ func TestNoReseedWhileSmallNetworkAnswers(t *testing.T) {
 	rs.mu.Unlock()
 	if d := at.Sub(last); d < reseedGrace {
 		t.Errorf("reseeded after %v of silence, want at least %v", d, reseedGrace)
+	}
+}
+
+// TestPersistOnlyChanges checks that a RouterInfo republished with the same
+// addresses and caps is not rewritten until the stored copy gets old, while
+// a changed one is, at most once per persistMinAge.
+func TestPersistOnlyChanges(t *testing.T) {
+	net, clk := newFakeNet(), clocktest.New(t0)
+	st := store.NewMemory()
+	defer st.Close()
+	n := newNode(t, net, clk, nodeOpts{cfg: func(c *Config) { c.Store = st }})
+	must(t, n.db.Start())
+	defer n.db.Close()
+	r := newTestRouter(t, t0, riOpts{host: "45.9.9.1"})
+	step := func(what string, after time.Duration, o riOpts, wantWrite bool) {
+		t.Helper()
+		clk.Advance(after)
+		ri := r.sign(t, clk.Now(), o)
+		must(t, n.db.Add(ri))
+		if got, ok := n.db.RouterInfo(r.hash); !ok || got.PublishedDate() != ri.PublishedDate() {
+			t.Fatalf("%s: the table does not hold the new routerinfo", what)
+		}
+		v, _, pending := n.db.batch.Lookup(Bucket, r.hash[:])
+		if pending != wantWrite || (pending && !bytes.Equal(v, ri.Bytes())) {
+			t.Errorf("%s: write pending %v, want %v", what, pending, wantWrite)
+		}
+		must(t, n.db.batch.Flush())
+	}
+	step("new router", 0, riOpts{host: "45.9.9.1"}, true)
+	step("republished unchanged", 2*time.Hour, riOpts{host: "45.9.9.1"}, false)
+	step("new address", 30*time.Minute, riOpts{host: "45.9.9.2"}, true)
+	step("changed again within persistMinAge", 30*time.Minute, riOpts{host: "45.9.9.3"}, false)
+	step("changed, persistMinAge later", 31*time.Minute, riOpts{host: "45.9.9.3"}, true)
+	step("new caps", 2*time.Hour, riOpts{host: "45.9.9.3", caps: "XfR"}, true)
+	step("unchanged, stored copy 11 h old", 11*time.Hour, riOpts{host: "45.9.9.3", caps: "XfR"}, false)
+	step("unchanged, stored copy 13 h old", 2*time.Hour, riOpts{host: "45.9.9.3", caps: "XfR"}, true)
+
+	var stored []byte
+	must(t, st.View(func(tx store.Tx) error {
+		stored = bytes.Clone(tx.Bucket(Bucket).Get(r.hash[:]))
+		return nil
+	}))
+	if got, _ := n.db.RouterInfo(r.hash); !bytes.Equal(stored, got.Bytes()) {
+		t.Error("the store does not hold the last written routerinfo")
 	}
 }

@@ -129,6 +129,16 @@ const (
 	// persistMinAge: an updated RouterInfo is rewritten to the store only
 	// when the stored copy is older than this, to spare flash.
 	persistMinAge = time.Hour
+	// persistRefreshAge: a RouterInfo whose addresses and caps did not
+	// change is rewritten only once the stored copy was published this long
+	// ago, so that it stays loadable (MaxRouterInfoAge) after a restart.
+	// Routers republish hourly with a new date and signature; rewriting each
+	// copy would cost the flash some megabytes an hour on the live network.
+	persistRefreshAge = 12 * time.Hour
+	// persistInterval is how often the pending RouterInfo writes are
+	// committed (unless Config.Batch says otherwise) and at Close: each
+	// bbolt commit rewrites several 4 KB pages and syncs.
+	persistInterval = 10 * time.Minute
 )
 
 // Bucket is the store bucket of RouterInfos: key the router hash, value the
@@ -143,7 +153,8 @@ type Config struct {
 	Sender Sender
 	// Store persists RouterInfos; nil keeps them in memory only.
 	Store store.Store
-	// Batch tunes the write batching of Store.
+	// Batch tunes the write batching of Store (nil or zero Interval:
+	// one commit every 10 minutes and at Close).
 	Batch *store.BatchOptions
 	// Tunnels, when set, carries lookups, explorations and our
 	// RouterInfo stores through the exploratory tunnels (see Tunnels);
@@ -171,6 +182,12 @@ type Config struct {
 	MinRouters     int
 	MinFloodfills  int
 	HealthyRouters int
+
+	// ClockSeed, when set, takes the clock offset estimated from
+	// reseeded RouterInfos when most of them look stale or from the
+	// future (a clock hours off); Clock should then be the clock it
+	// corrects, so that they are validated against the corrected time.
+	ClockSeed ClockSeeder
 
 	Clock  clock.Clock  // nil: the system clock
 	Rand   io.Reader    // nil: crypto/rand

@@ -171,6 +171,9 @@ func (n *NetDB) batchOptions() *store.BatchOptions {
 	if n.cfg.Batch != nil {
 		o = *n.cfg.Batch
 	}
+	if o.Interval <= 0 {
+		o.Interval = persistInterval
+	}
 	if o.OnError == nil {
 		o.OnError = func(err error) { n.log.Warn("persisting routerinfos", "err", err) }
 	}

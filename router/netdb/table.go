@@ -2,6 +2,7 @@ package netdb
 
 import (
 	"errors"
+	"hash/fnv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,8 +20,12 @@ type entry struct {
 	floodfill bool
 	// bad marks a router flagged by MarkBad; expiry drops it.
 	bad bool
-	// persisted is when the store last got this router (zero: never).
+	// persisted is when the store last got this router (zero: never),
+	// storedPub the published date of that copy and storedSum its
+	// persistSum.
 	persisted time.Time
+	storedPub time.Time
+	storedSum uint64
 }
 
 // table is the in-memory database.
@@ -92,11 +97,37 @@ func (t *table) put(ri *data.RouterInfo, now time.Time) (putResult, error) {
 		delete(t.floodfills, h)
 	}
 	res := putResult{added: !ok}
-	if e.persisted.IsZero() || now.Sub(e.persisted) >= persistMinAge {
-		e.persisted = now
+	sum := persistSum(ri)
+	changed := sum != e.storedSum || now.Sub(e.storedPub) >= persistRefreshAge
+	if e.persisted.IsZero() || (changed && now.Sub(e.persisted) >= persistMinAge) {
+		e.persisted, e.storedPub, e.storedSum = now, ri.Published(), sum
 		res.persist = true
 	}
 	return res, nil
+}
+
+// persistSum hashes what a restarted router needs of a RouterInfo besides
+// its identity: the transports and their options, the caps and the network
+// ID. A RouterInfo republished with only a new date, signature or
+// statistics has the same sum.
+func persistSum(ri *data.RouterInfo) uint64 {
+	h := fnv.New64a()
+	var buf []byte
+	for _, a := range ri.Addresses() {
+		buf = append(buf[:0], a.Transport...)
+		buf = append(buf, 0)
+		if b, err := a.Options.Bytes(); err == nil {
+			buf = append(buf, b...)
+		}
+		h.Write(buf)
+	}
+	caps, _ := ri.Option(data.OptionCaps)
+	netID, _ := ri.Option(data.OptionNetID)
+	h.Write([]byte{0xff})
+	h.Write([]byte(caps))
+	h.Write([]byte{0})
+	h.Write([]byte(netID))
+	return h.Sum64()
 }
 
 // deleteLocked removes h; t.mu must be held.

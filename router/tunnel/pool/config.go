@@ -146,7 +146,8 @@ type Config struct {
 	// Store persists peer profiles (bucket ProfileBucket); nil keeps them
 	// in memory only.
 	Store store.Store
-	// Batch tunes the profile writes (nil: store defaults).
+	// Batch tunes the profile writes (nil or zero Interval:
+	// ProfileFlushInterval; other zero fields: store defaults).
 	Batch *store.BatchOptions
 	// Filter is the router-wide replay filter for bodies arriving at our
 	// inbound tunnels; nil disables it.

@@ -71,7 +71,14 @@ func New(cfg Config) (*Manager, error) {
 	}
 	m.log = m.log.With("component", "tunnel.pool")
 	if cfg.Store != nil {
-		m.batch = store.NewBatcher(cfg.Store, cfg.Batch)
+		bo := store.BatchOptions{Interval: ProfileFlushInterval}
+		if cfg.Batch != nil {
+			bo = *cfg.Batch
+			if bo.Interval <= 0 {
+				bo.Interval = ProfileFlushInterval
+			}
+		}
+		m.batch = store.NewBatcher(cfg.Store, &bo)
 	}
 	m.profiles = NewProfiles(m.batch)
 	if cfg.Store != nil {

@@ -24,6 +24,12 @@ const (
 	// ProfileBucket is the store bucket of the profiles, keyed by router
 	// hash.
 	ProfileBucket = "tunnel.profiles"
+	// ProfileFlushInterval is how often changed profiles are committed to
+	// the store (unless Config.Batch says otherwise), and at Close. Every
+	// tunnel build changes some; each bbolt commit rewrites several 4 KB
+	// pages and syncs, and a profile lost in a crash only costs a few
+	// builds' worth of knowledge.
+	ProfileFlushInterval = 30 * time.Minute
 )
 
 // Encoded profile: version 1, agreed, declined, timed out (uint32 each),

@@ -172,3 +172,46 @@ func TestSkewedResolution(t *testing.T) {
 		t.Errorf("skew %v, want 5s", s.Skew())
 	}
 }
+
+// A seed (SNTP, reseed) sets the offset until peers agree on one; then the
+// peers' offset stays and later seeds are refused.
+func TestSkewedSeed(t *testing.T) {
+	f := clocktest.New(skewStart)
+	sk := clock.NewSkewed(f, &clock.SkewOptions{Resolution: time.Second})
+	if sk.Source() != clock.SourceNone {
+		t.Fatalf("source %q, want none", sk.Source())
+	}
+	if !sk.Seed(2*time.Hour, clock.SourceReseed) || sk.Skew() != 2*time.Hour || sk.Source() != clock.SourceReseed {
+		t.Fatalf("after seed: skew %v source %q", sk.Skew(), sk.Source())
+	}
+	if !f.Now().Add(2 * time.Hour).Equal(sk.Now()) {
+		t.Fatal("Now does not carry the seed")
+	}
+	// A single peer 2 h 10 s ahead of the base cannot move it.
+	sk.AddPeerSample("liar", f.Now().Add(2*time.Hour+10*time.Second), sk.Now())
+	if sk.Skew() != 2*time.Hour || sk.Source() != clock.SourceReseed {
+		t.Fatalf("one peer moved the seed: %v %q", sk.Skew(), sk.Source())
+	}
+	if n, total := sk.Disagreeing(5 * time.Second); n != 1 || total != 1 {
+		t.Fatalf("Disagreeing = %d/%d, want 1/1", n, total)
+	}
+	for _, p := range []string{"a", "b", "c", "d", "e"} {
+		sk.AddPeerSample(p, f.Now().Add(2*time.Hour+10*time.Second), sk.Now())
+	}
+	want := 2*time.Hour + 10*time.Second
+	if sk.Skew() != want || sk.Source() != clock.SourcePeers {
+		t.Fatalf("after peers: skew %v source %q, want %v peers", sk.Skew(), sk.Source(), want)
+	}
+	if n, _ := sk.Disagreeing(5 * time.Second); n != 0 {
+		t.Fatalf("%d samples disagree with the peers' offset", n)
+	}
+	if sk.Seed(0, clock.SourceSNTP) || sk.Skew() != want {
+		t.Fatalf("a seed overrode the peers: %v", sk.Skew())
+	}
+	// A sub-resolution seed is noise.
+	sk2 := clock.NewSkewed(f, &clock.SkewOptions{Resolution: time.Second})
+	sk2.Seed(300*time.Millisecond, clock.SourceSNTP)
+	if sk2.Skew() != 0 || sk2.Source() != clock.SourceSNTP {
+		t.Fatalf("sub-second seed: %v %q", sk2.Skew(), sk2.Source())
+	}
+}

@@ -7,6 +7,18 @@ import (
 	"time"
 )
 
+// Sources of the offset, as Skewed.Source reports them.
+const (
+	// SourceNone: the offset is zero, nothing has set it.
+	SourceNone = "none"
+	// SourcePeers: peers' timestamps agreed on the offset (AddPeerSample).
+	SourcePeers = "peers"
+	// SourceSNTP: SNTP servers' answers seeded it (Seed).
+	SourceSNTP = "sntp"
+	// SourceReseed: the dates of reseeded RouterInfos seeded it (Seed).
+	SourceReseed = "reseed"
+)
+
 // Defaults for SkewOptions.
 const (
 	DefaultSkewWindow     = 32
@@ -49,10 +61,11 @@ type Skewed struct {
 
 	skew atomic.Int64 // current offset in nanoseconds, read lock-free by Now
 
-	// samples guards the sample window.
+	// samples guards the sample window and the source of the offset.
 	samples struct {
 		sync.Mutex
-		list []skewSample // at most window entries, oldest first
+		list   []skewSample // at most window entries, oldest first
+		source string       // one of the Source constants
 	}
 }
 
@@ -85,6 +98,7 @@ func NewSkewed(base Clock, opts *SkewOptions) *Skewed {
 		s.resolution = max(opts.Resolution, 0)
 	}
 	s.window = max(s.window, s.minSamples)
+	s.samples.source = SourceNone
 	return s
 }
 
@@ -136,7 +150,49 @@ func (s *Skewed) AddPeerSample(peer string, peerTime, localTime time.Time) {
 			est = 0
 		}
 		s.skew.Store(int64(est))
+		s.samples.source = SourcePeers
 	}
+}
+
+// Seed sets the offset from a source other than the peers (SourceSNTP,
+// SourceReseed) until peers' samples agree on one: it reports false and
+// changes nothing once they have, as the peers' view of the time is the one
+// handshakes are checked against.
+func (s *Skewed) Seed(offset time.Duration, source string) bool {
+	s.samples.Lock()
+	defer s.samples.Unlock()
+	if s.samples.source == SourcePeers {
+		return false
+	}
+	if absDur(offset) <= s.resolution {
+		offset = 0
+	}
+	s.skew.Store(int64(offset))
+	s.samples.source = source
+	return true
+}
+
+// Source returns where the current offset came from: SourceNone until a
+// seed or the peers set it.
+func (s *Skewed) Source() string {
+	s.samples.Lock()
+	defer s.samples.Unlock()
+	return s.samples.source
+}
+
+// Disagreeing returns how many of the window's samples are further than
+// limit from the current offset, and how many samples there are: peers whose
+// handshakes fail for clock skew when limit is the transport's allowance.
+func (s *Skewed) Disagreeing(limit time.Duration) (n, total int) {
+	skew := s.Skew()
+	s.samples.Lock()
+	defer s.samples.Unlock()
+	for _, x := range s.samples.list {
+		if absDur(x.offset-skew) > limit {
+			n++
+		}
+	}
+	return n, len(s.samples.list)
 }
 
 // Samples returns how many samples are in the window.

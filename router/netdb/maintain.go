@@ -152,6 +152,7 @@ func (n *NetDB) reseedOnce() bool {
 	defer cancel()
 	n.counter.reseeds.Add(1)
 	raws, err := n.cfg.Reseeder.Reseed(ctx)
+	n.reseedClock(raws)
 	added := 0
 	for _, raw := range raws {
 		if n.AddRaw(raw) == nil {

@@ -183,6 +183,12 @@ type Config struct {
 	MinFloodfills  int
 	HealthyRouters int
 
+	// ClockSeed, when set, takes the clock offset estimated from
+	// reseeded RouterInfos when most of them look stale or from the
+	// future (a clock hours off); Clock should then be the clock it
+	// corrects, so that they are validated against the corrected time.
+	ClockSeed ClockSeeder
+
 	Clock  clock.Clock  // nil: the system clock
 	Rand   io.Reader    // nil: crypto/rand
 	Logger *slog.Logger // nil: discard

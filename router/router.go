@@ -76,6 +76,12 @@ type Config struct {
 	// ExploratoryLength is the hop count of exploratory tunnels; 0 means the
 	// pool's default (2).
 	ExploratoryLength int
+	// ReadHeap reads the live heap for the memory pressure monitor; nil
+	// reads runtime/metrics' /gc/heap/live:bytes. FreeOSMemory returns
+	// freed memory to the system under pressure; nil is
+	// debug.FreeOSMemory.
+	ReadHeap     func() uint64
+	FreeOSMemory func()
 
 	Network netx.Network // nil: the operating system's
 	Logger  *slog.Logger // nil: discard
@@ -101,6 +107,7 @@ type Router struct {
 	ntun       *netdbTunnels // the netdb's way through the pools
 	transit    *transit.Manager
 	dups       *i2np.DupFilter
+	press      *pressure // the memory pressure monitor
 
 	garlic        *garlic.Decrypter
 	garlicReplies *garlic.ReplyTable
@@ -149,6 +156,7 @@ func New(cfg Config) (*Router, error) {
 	r := &Router{cfg: cfg, log: cfg.Logger, clk: clock.NewSkewed(clock.Or(cfg.Clock), &clock.SkewOptions{Resolution: skewResolution}), rand: cfg.Rand,
 		dups: i2np.NewDupFilter(i2np.DupFilterCapacity), outq: make(chan outbound, sendQueueSize)}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
+	r.press = newPressure(&cfg)
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -203,7 +211,11 @@ func (r *Router) Start(ctx context.Context) error {
 	r.state.startedAt = r.clk.Now()
 	r.state.Unlock()
 	r.log.Info("identity ready", "router_hash", ri.Hash().String(), "caps", ri.Caps())
-	return r.startNetwork()
+	if err := r.startNetwork(); err != nil {
+		return err
+	}
+	r.startMemoryWatch()
+	return nil
 }
 
 // Close stops everything Start started. It is idempotent.

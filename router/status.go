@@ -30,6 +30,8 @@ type Status struct {
 	NetDB NetDBStatus `json:"netdb"`
 	// Destinations are the local destinations.
 	Destinations []DestinationStatus `json:"destinations"`
+	// Memory is the heap against limits.memory and the pressure level.
+	Memory MemoryStatus `json:"memory"`
 }
 
 // NetDBStatus is the netdb part of Status.
@@ -68,6 +70,7 @@ func (r *Router) Status() Status {
 	startedAt, ri := r.state.startedAt, r.state.ri
 	r.state.Unlock()
 	st := Status{NetID: r.cfg.NetID, Version: Version, NetworkStatus: NetworkStarting}
+	st.Memory = r.memoryStatus()
 	skew := r.clk.Skew()
 	st.ClockSkewS = math.Round(skew.Seconds()*1000) / 1000
 	if ri == nil || r.netdb == nil || r.transports == nil {

@@ -305,9 +305,11 @@ func (t *Transport) sessionEnded(s *Session) {
 
 func (t *Transport) localRouterInfo() *data.RouterInfo { return t.cfg.LocalRouterInfo() }
 
-func (t *Transport) sample(peer data.Hash, peerTime, local time.Time) {
+// sample gives a peer's timestamp to the skew sampler, keyed by peer (a
+// router hash, or "ip:" and the address when the peer is not known yet).
+func (t *Transport) sample(peer string, peerTime, local time.Time) {
 	if t.cfg.Skew != nil {
-		t.cfg.Skew.AddPeerSample(peer.String(), peerTime, local)
+		t.cfg.Skew.AddPeerSample(peer, peerTime, local)
 	}
 }
 

@@ -1,9 +1,7 @@
 package console
 
 import (
-	"bytes"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,41 +18,6 @@ var navPages = [...]struct{ Path, Label string }{
 	{"/addressbook", "Address book"},
 	{"/automap", "Automap"},
 	{"/subscriptions", "Subscriptions"},
-}
-
-// pageTemplates are the parsed pages by path; read-only after init.
-var pageTemplates = parsePages(map[string]string{
-	"/":              overviewHTML,
-	"/peers":         peersHTML + pagerHTML,
-	"/tunnels":       tunnelsHTML,
-	"/transit":       transitHTML + pagerHTML,
-	"/destinations":  destinationsHTML,
-	"/addressbook":   bookHTML + pagerHTML,
-	"/automap":       automapHTML,
-	"/subscriptions": subscriptionsHTML,
-})
-
-func parsePages(content map[string]string) map[string]*template.Template {
-	layout := template.Must(template.New("layout").Funcs(templateFuncs).Parse(layoutHTML))
-	m := make(map[string]*template.Template, len(content))
-	for path, c := range content {
-		m[path] = template.Must(template.Must(layout.Clone()).Parse(c))
-	}
-	return m
-}
-
-type navItem struct {
-	Path, Label string
-	Active      bool
-}
-
-// pageData fills the layout; Data fills the page's content.
-type pageData struct {
-	Title        string
-	Nav          []navItem
-	Now          time.Time
-	NotAvailable bool
-	Data         any
 }
 
 // pager links a paged list's neighbours; "" when there is none.
@@ -94,15 +57,8 @@ func newPager(path string, params url.Values, page int, more bool) pager {
 // render writes the page at path with data; data == nil says the page's
 // source is not available.
 func (s *Server) render(w http.ResponseWriter, status int, path string, data any) {
-	d := pageData{Now: s.now(), Data: data, NotAvailable: data == nil}
-	for _, p := range navPages {
-		d.Nav = append(d.Nav, navItem{Path: p.Path, Label: p.Label, Active: p.Path == path})
-		if p.Path == path {
-			d.Title = p.Label
-		}
-	}
-	var buf bytes.Buffer
-	if err := pageTemplates[path].Execute(&buf, d); err != nil {
+	var buf htmlBuf
+	if err := writePage(&buf, path, s.now(), data); err != nil {
 		s.log.Error("render", "page", path, "err", err)
 		http.Error(w, "console: page failed", http.StatusInternalServerError)
 		return
@@ -117,21 +73,6 @@ func (s *Server) render(w http.ResponseWriter, status int, path string, data any
 // writeError answers with a plain-text error.
 func (s *Server) writeError(w http.ResponseWriter, status int, msg string) {
 	http.Error(w, "console: "+msg, status)
-}
-
-var templateFuncs = template.FuncMap{
-	"short":       shortHash,
-	"dur":         formatDuration,
-	"skew":        formatSkew,
-	"until":       until,
-	"ago":         ago,
-	"date":        formatDate,
-	"bytes":       formatBytes,
-	"rate":        formatRate,
-	"pct":         formatPercent,
-	"yesno":       yesno,
-	"statusClass": statusClass,
-	"siteURL":     siteURL,
 }
 
 // shortHashLen is how much of a base64 router hash the tables show.

@@ -1,8 +1,6 @@
 package httpproxy
 
 import (
-	"bytes"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,7 +44,7 @@ type jumpLink struct {
 	URL   string
 }
 
-// pageData fills the page template; fields unused by a kind stay empty.
+// pageData fills a page; fields unused by its kind stay empty.
 type pageData struct {
 	Kind, Title string
 	Host        string     // the name or host:port asked for
@@ -62,73 +60,74 @@ type pageData struct {
 	CancelURL   string // the page as asked, without the helper
 }
 
-const pageTemplate = `<!DOCTYPE html>
+const pageHead = `<!DOCTYPE html>
 <html><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} · i2pgate</title>
+<title>%v · i2pgate</title>
 <style>
-body{font:100%/1.5 sans-serif;margin:0;padding:1.5em;background:#fafafa;color:#103456;max-width:46em}
+body{font:100%%/1.5 sans-serif;margin:0;padding:1.5em;background:#fafafa;color:#103456;max-width:46em}
 h1{font-size:1.5em;color:#894c84}code{word-break:break-all}
 button{font-size:1em;padding:.3em 1em}
 </style></head>
-<body><h1>{{.Title}}</h1>
-{{- if eq .Kind "unknown"}}
-<p>The name <code>{{.Host}}</code> is not in the router's address book.</p>
-{{- if .Jumps}}
-<p>A jump service may know it; it answers with a link that offers to add it:</p>
-<ul>{{range .Jumps}}<li><a href="{{.URL}}">{{.Label}}</a></li>{{end}}</ul>
-{{- end}}
-{{- else if eq .Kind "notfound"}}
-<p>The destination of <code>{{.Host}}</code> could not be found in the network database. The site may be
-offline, or may not have published its address recently. Try again in a few minutes.</p>
-{{- else if eq .Kind "timeout"}}
-<p><code>{{.Host}}</code> did not answer in time. The site may be down or the network slow. Try again.</p>
-{{- else if eq .Kind "notunnels"}}
-<p>The router has no tunnels to reach <code>{{.Host}}</code> yet. If it has just started, wait a minute or two
-and reload.</p>
-{{- else if eq .Kind "notallowed"}}
-<p><code>{{.Host}}</code> is not an I2P address, and this proxy has no outproxy: it only reaches
-<code>.i2p</code> sites. Nothing was sent anywhere.</p>
-{{- else if eq .Kind "refused"}}
-<p><code>{{.Host}}</code> refused the connection: the destination is up but serves nothing on that port.</p>
-{{- else if eq .Kind "failed"}}
-<p><code>{{.Host}}</code> could not be reached. Try again later.</p>
-{{- else if eq .Kind "bad"}}
-<p>{{.Reason}}</p>
-<p>This is i2pgate's HTTP proxy: set it as your browser's HTTP proxy and visit <code>.i2p</code> sites.</p>
-{{- else if eq .Kind "helper"}}
-<p>The link you followed says that <code>{{.Name}}</code> is the destination
-<code>{{.B32}}</code>.</p>
-{{- if .CanSave}}
-<p>Only save it if you trust where the link came from: the name will lead to that destination from now on.</p>
-<form method="post" action="{{.Action}}"><input type="hidden" name="i2pgate_token" value="{{.Token}}">
-<button type="submit">Save {{.Name}} and continue</button></form>
-{{- end}}
-<p><a href="{{.ContinueURL}}">Continue without saving</a> (to the b32 address) ·
-<a href="{{.CancelURL}}">Cancel</a></p>
-{{- else if eq .Kind "helperb32"}}
-<p>The link you followed says that <code>{{.Name}}</code> is <code>{{.B32}}</code>. Only full destinations
-can be saved in the address book.</p>
-<p><a href="{{.ContinueURL}}">Continue to {{.B32}}</a> · <a href="{{.CancelURL}}">Cancel</a></p>
-{{- else if eq .Kind "badtoken"}}
-<p>The request to save <code>{{.Name}}</code> did not come from this proxy's page. Nothing was saved.</p>
-{{- else if eq .Kind "savefailed"}}
-<p>The address book could not save <code>{{.Name}}</code>. <a href="{{.ContinueURL}}">Continue without saving</a></p>
-{{- end}}
-</body></html>
-`
+<body><h1>%v</h1>`
 
-var pageTmpl = template.Must(template.New("page").Parse(pageTemplate))
+// renderPage writes the page of d.Kind; every value in it is escaped.
+func renderPage(b *htmlBuf, d pageData) {
+	b.f(pageHead, d.Title, d.Title)
+	switch d.Kind {
+	case pageUnknownName:
+		b.f("\n<p>The name <code>%v</code> is not in the router's address book.</p>", d.Host)
+		if len(d.Jumps) > 0 {
+			b.f("\n<p>A jump service may know it; it answers with a link that offers to add it:</p>\n<ul>")
+			for _, j := range d.Jumps {
+				b.f(`<li><a href="%v">%v</a></li>`, attrURL(j.URL), j.Label)
+			}
+			b.f("</ul>")
+		}
+	case pageNotFound:
+		b.f("\n<p>The destination of <code>%v</code> could not be found in the network database. The site may be\n"+
+			"offline, or may not have published its address recently. Try again in a few minutes.</p>", d.Host)
+	case pageTimeout:
+		b.f("\n<p><code>%v</code> did not answer in time. The site may be down or the network slow. Try again.</p>", d.Host)
+	case pageNoTunnels:
+		b.f("\n<p>The router has no tunnels to reach <code>%v</code> yet. If it has just started, wait a minute or two\nand reload.</p>", d.Host)
+	case pageNotAllowed:
+		b.f("\n<p><code>%v</code> is not an I2P address, and this proxy has no outproxy: it only reaches\n"+
+			"<code>.i2p</code> sites. Nothing was sent anywhere.</p>", d.Host)
+	case pageRefused:
+		b.f("\n<p><code>%v</code> refused the connection: the destination is up but serves nothing on that port.</p>", d.Host)
+	case pageFailed:
+		b.f("\n<p><code>%v</code> could not be reached. Try again later.</p>", d.Host)
+	case pageBadRequest:
+		b.f("\n<p>%v</p>\n<p>This is i2pgate's HTTP proxy: set it as your browser's HTTP proxy and visit <code>.i2p</code> sites.</p>", d.Reason)
+	case pageHelper:
+		b.f("\n<p>The link you followed says that <code>%v</code> is the destination\n<code>%v</code>.</p>", d.Name, d.B32)
+		if d.CanSave {
+			b.f("\n<p>Only save it if you trust where the link came from: the name will lead to that destination from now on.</p>\n"+
+				`<form method="post" action="%v"><input type="hidden" name="i2pgate_token" value="%v">`+
+				"\n<button type=\"submit\">Save %v and continue</button></form>", attrURL(d.Action), d.Token, d.Name)
+		}
+		b.f("\n<p><a href=\"%v\">Continue without saving</a> (to the b32 address) ·\n<a href=\"%v\">Cancel</a></p>",
+			attrURL(d.ContinueURL), attrURL(d.CancelURL))
+	case pageHelperB32:
+		b.f("\n<p>The link you followed says that <code>%v</code> is <code>%v</code>. Only full destinations\n"+
+			"can be saved in the address book.</p>\n<p><a href=\"%v\">Continue to %v</a> · <a href=\"%v\">Cancel</a></p>",
+			d.Name, d.B32, attrURL(d.ContinueURL), d.B32, attrURL(d.CancelURL))
+	case pageBadToken:
+		b.f("\n<p>The request to save <code>%v</code> did not come from this proxy's page. Nothing was saved.</p>", d.Name)
+	case pageSaveFailed:
+		b.f("\n<p>The address book could not save <code>%v</code>. <a href=\"%v\">Continue without saving</a></p>",
+			d.Name, attrURL(d.ContinueURL))
+	}
+	b.f("\n</body></html>\n")
+}
 
 // writePage sends a page. The page stands in for the site's answer under the
 // site's origin, so it forbids scripts and caching.
 func writePage(w http.ResponseWriter, status int, d pageData) {
 	d.Title = pageTitles[d.Kind]
-	var b bytes.Buffer
-	if err := pageTmpl.Execute(&b, d); err != nil {
-		http.Error(w, d.Title, status)
-		return
-	}
+	var b htmlBuf
+	renderPage(&b, d)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(b.Len()))

@@ -1,0 +1,66 @@
+package httpproxy
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestAttrURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"http://a.i2p/x?y=1&z=2", "http://a.i2p/x?y=1&amp;z=2"},
+		{"HTTPS://a.i2p/", "HTTPS://a.i2p/"},
+		{"/rel/path?q=a+b", "/rel/path?q=a&#43;b"},
+		{"http://a.i2p/\"><script>'()", "http://a.i2p/%22%3e%3cscript%3e%27%28%29"},
+		{"http://a.i2p/a b/é", "http://a.i2p/a%20b/%c3%a9"},
+		{"http://a.i2p/%41%zz%4", "http://a.i2p/%41%25zz%254"},
+		{"javascript:alert(1)", "#ZgotmplZ"},
+		{" JavaScript:x", "#ZgotmplZ"},
+		{"data:text/html,x", "#ZgotmplZ"},
+		{"./javascript:x", "./javascript:x"},
+	}
+	for _, tt := range tests {
+		if got := string(attrURL(tt.in)); got != tt.want {
+			t.Errorf("attrURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzAttrURL(f *testing.F) {
+	for _, s := range []string{"http://a.i2p/?a=1&b=2", "javascript:x", "/\"'<>", "%zz", "\x00é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := string(attrURL(s))
+		if strings.ContainsAny(got, "\"'<> \x00\t\n") {
+			t.Fatalf("attrURL(%q) = %q", s, got)
+		}
+		if got != "#ZgotmplZ" && !safeScheme(s) {
+			t.Fatalf("attrURL(%q) = %q: scheme not filtered", s, got)
+		}
+	})
+}
+
+// TestPagesEscape fills every field of every page kind with markup and checks
+// that no page shows it as markup.
+func TestPagesEscape(t *testing.T) {
+	const hostile = `<script>alert('x')</script>"&+`
+	const escaped = `&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&#34;&amp;&#43;`
+	for kind := range pageTitles {
+		d := pageData{Kind: kind, Host: hostile, Reason: hostile, Name: hostile, B32: hostile, Token: hostile, CanSave: true,
+			Jumps:  jumpLinks([]string{"http://jump.i2p/jump?q=", "javascript:alert(1)//"}, hostile),
+			Action: "http://x.i2p/" + hostile, ContinueURL: "http://x.i2p/" + hostile, CancelURL: "javascript:" + hostile}
+		rec := httptest.NewRecorder()
+		writePage(rec, 200, d)
+		body := rec.Body.String()
+		if strings.Contains(body, "<script") || strings.Contains(body, "alert('x')") || strings.Contains(body, `href="javascript`) {
+			t.Errorf("%s: not escaped:\n%s", kind, body)
+		}
+		if !strings.Contains(body, escaped) {
+			t.Errorf("%s: escaped value missing:\n%s", kind, body)
+		}
+		if !strings.Contains(body, "<h1>"+pageTitles[kind]+"</h1>") {
+			t.Errorf("%s: no title", kind)
+		}
+	}
+}

@@ -124,8 +124,13 @@ func ClientAddr(a net.Addr) (netip.Addr, bool) {
 }
 
 // DefaultMaxConns bounds the connections one front-end holds open at once when
-// ListenerConfig.MaxConns is 0. Each costs two buffers and a goroutine or two.
-const DefaultMaxConns = 128
+// ListenerConfig.MaxConns is 0. A relayed connection costs its copy buffers
+// (8 KB each way, SOCKS 8 + 4 KB) and two or three goroutines, about 25-30 KB
+// in all, so 512 of them take some 15 MB, well inside the default 96 MB
+// memory ceiling; it matches the 512 streams a destination holds at most, and
+// lets a browser's or a download manager's burst (a few hundred connections
+// through one LAN) run at once instead of waiting in the accept queue.
+const DefaultMaxConns = 512
 
 // ListenerConfig configures a Listener.
 type ListenerConfig struct {

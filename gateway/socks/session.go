@@ -3,6 +3,7 @@ package socks
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"strconv"
@@ -180,6 +181,20 @@ func (c *replyConn) Write(p []byte) (int, error) {
 	}
 	return c.Conn.Write(p)
 }
+
+// relayBufferSize is the copy buffer of the stream-to-client direction of a
+// relay (the other direction reads through go-socks5's 4 KB bufio.Reader).
+const relayBufferSize = 8 << 10
+
+// ReadFrom copies the I2P stream to the client through a relayBufferSize
+// buffer: go-socks5 relays with io.Copy, which would allocate 32 KB for each
+// connection, and the listener holds up to gateway.DefaultMaxConns of them.
+func (c *replyConn) ReadFrom(r io.Reader) (int64, error) {
+	return io.CopyBuffer(onlyWriter{c}, r, make([]byte, relayBufferSize))
+}
+
+// onlyWriter hides ReaderFrom so that io.CopyBuffer uses the bounded buffer.
+type onlyWriter struct{ io.Writer }
 
 // CloseWrite passes go-socks5's half-close on to the client's TCP connection.
 func (c *replyConn) CloseWrite() error {

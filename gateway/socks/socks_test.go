@@ -468,3 +468,76 @@ func TestCloseEndsSilentStreams(t *testing.T) {
 	}
 	f.wg.Wait()
 }
+
+// bigSite is a Dialer whose one site sends size bytes and closes; its streams
+// record the largest buffer the relay reads them with.
+type bigSite struct {
+	size int
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	max  int
+}
+
+func (d *bigSite) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	a, b := net.Pipe()
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		defer b.Close()
+		b.Write(pattern(d.size))
+	}()
+	return &sizedReads{Conn: halfConn{a}, d: d}, nil
+}
+
+func (d *bigSite) largestRead() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.max
+}
+
+type sizedReads struct {
+	net.Conn
+	d *bigSite
+}
+
+func (c *sizedReads) Read(p []byte) (int, error) {
+	c.d.mu.Lock()
+	c.d.max = max(c.d.max, len(p))
+	c.d.mu.Unlock()
+	return c.Conn.Read(p)
+}
+
+func pattern(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*7 + i/251)
+	}
+	return b
+}
+
+// The relay copies a stream to the client intact, through a buffer of at most
+// relayBufferSize (not io.Copy's 32 KB), since DefaultMaxConns of them may be
+// open at once.
+func TestRelayBuffer(t *testing.T) {
+	d := &bigSite{size: 200 << 10}
+	s := start(t, Config{Dialer: d})
+	c := dialFrom(t, "127.0.0.1", s)
+	greet(t, c, []byte{0}, 0)
+	connectName(c, "big.i2p", 80)
+	if code := reply(t, c); code != ReplySucceeded {
+		t.Fatal(code)
+	}
+	got, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(pattern(d.size)) {
+		t.Errorf("relayed %d bytes, not the site's %d", len(got), d.size)
+	}
+	if m := d.largestRead(); m == 0 || m > relayBufferSize {
+		t.Errorf("the relay read the stream with a %d-byte buffer, want at most %d", m, relayBufferSize)
+	}
+	c.Close()
+	s.Close()
+	d.wg.Wait()
+}

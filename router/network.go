@@ -20,6 +20,7 @@ import (
 // startNetwork starts, in order, the netdb and the transports, and publishes our
 // RouterInfo. On error what was started is left for Close to stop.
 func (r *Router) startNetwork() error {
+	signedSkew := r.clk.Skew() // the offset our RouterInfo was signed with
 	filter := transport.AddrFilter{AllowReserved: !r.cfg.ReservedRange}
 	if err := r.newGarlic(); err != nil {
 		return err
@@ -45,6 +46,7 @@ func (r *Router) startNetwork() error {
 		ReservedRange: r.cfg.ReservedRange,
 		AllowAddr:     func(a netip.Addr) bool { return filter.Check(a) == nil },
 		MinRouters:    r.cfg.ReseedThreshold,
+		ClockSeed:     r.clk,
 		Clock:         r.clk,
 		Rand:          r.rand,
 		Logger:        r.cfg.Logger,
@@ -84,6 +86,7 @@ func (r *Router) startNetwork() error {
 	if err := r.startTunnels(); err != nil {
 		return err
 	}
+	r.startClockWatch(signedSkew)
 	return db.Publish(r.RouterInfo())
 }
 

@@ -10,15 +10,17 @@ import (
 // Status is the router's state as served at /api/status. The JSON names are a
 // contract (scripts and tests read them): fields are added, never renamed.
 type Status struct {
-	RouterHash    string   `json:"router_hash"`
-	NetID         int      `json:"netid"`
-	Version       string   `json:"version"`
-	UptimeS       int64    `json:"uptime_s"`
-	NetworkStatus string   `json:"network_status"`
-	ClockSkewS    float64  `json:"clock_skew_s"`
-	KnownRouters  int      `json:"known_routers"`
-	Floodfills    int      `json:"floodfills"`
-	Sessions      Sessions `json:"sessions"`
+	RouterHash    string  `json:"router_hash"`
+	NetID         int     `json:"netid"`
+	Version       string  `json:"version"`
+	UptimeS       int64   `json:"uptime_s"`
+	NetworkStatus string  `json:"network_status"`
+	ClockSkewS    float64 `json:"clock_skew_s"`
+	// Clock is the clock offset, its source and whether it is far off.
+	Clock        ClockStatus `json:"clock"`
+	KnownRouters int         `json:"known_routers"`
+	Floodfills   int         `json:"floodfills"`
+	Sessions     Sessions    `json:"sessions"`
 	// Published is true once a floodfill confirmed storing our current
 	// RouterInfo.
 	Published bool `json:"published"`
@@ -73,6 +75,7 @@ func (r *Router) Status() Status {
 	st.Memory = r.memoryStatus()
 	skew := r.clk.Skew()
 	st.ClockSkewS = math.Round(skew.Seconds()*1000) / 1000
+	st.Clock = r.clockStatus()
 	if ri == nil || r.netdb == nil || r.transports == nil {
 		return st
 	}
@@ -93,13 +96,15 @@ func (r *Router) Status() Status {
 		NTCP2In: tr.ByKind["ntcp2_in"], NTCP2Out: tr.ByKind["ntcp2_out"],
 		SSU2In: tr.ByKind["ssu2_in"], SSU2Out: tr.ByKind["ssu2_out"],
 	}
+	// A clock far off but corrected well enough to work is "ok" (the
+	// clock part says how far off it is).
 	switch {
-	case skew > clockSkewLimit || skew < -clockSkewLimit:
+	case tr.Total > 0 && db.PublishConfirmed:
+		st.NetworkStatus = NetworkOK
+	case st.Clock.FarOff:
 		st.NetworkStatus = NetworkClockSkew
 	case tr.Total == 0 && st.KnownRouters == 0:
 		st.NetworkStatus = NetworkNoPeers
-	case tr.Total > 0 && db.PublishConfirmed:
-		st.NetworkStatus = NetworkOK
 	default:
 		st.NetworkStatus = NetworkTesting
 	}

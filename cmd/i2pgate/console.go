@@ -42,15 +42,17 @@ func consoleConfig(cfg *config.Config, r *router.Router, g *gatewayParts) consol
 			}
 			return out
 		})
-		if g.sub != nil {
-			c.Subscriptions = console.SubscriptionsFunc(func() []console.Subscription {
-				var out []console.Subscription
-				for _, s := range g.sub.Status() {
-					out = append(out, console.Subscription{URL: s.URL, LastFetch: s.LastFetch, Result: string(s.Result), Err: s.Err, Added: s.Added})
-				}
-				return out
-			})
-		}
+		c.Subscriptions = console.SubscriptionsFunc(func() []console.Subscription {
+			sub := g.subscriber() // a reload may replace it
+			if sub == nil {
+				return nil
+			}
+			var out []console.Subscription
+			for _, s := range sub.Status() {
+				out = append(out, console.Subscription{URL: s.URL, LastFetch: s.LastFetch, Result: string(s.Result), Err: s.Err, Added: s.Added})
+			}
+			return out
+		})
 	}
 	return c
 }
@@ -150,6 +152,17 @@ func metrics(r *router.Router, g *gatewayParts) []console.Sample {
 	counter("i2pgate_tunnel_builds_total", "Completed tunnel builds.", float64(st.Tunnels.BuildsTotal))
 	counter("i2pgate_tunnel_builds_failed_total", "Refused or timed-out tunnel builds.", float64(st.Tunnels.BuildsFailed))
 	gauge("i2pgate_transit_tunnels", "Transit tunnels carried.", float64(st.TransitTunnels))
+	gauge("i2pgate_memory_heap_bytes", "Live heap at the last memory check.", float64(st.Memory.HeapBytes))
+	gauge("i2pgate_memory_limit_bytes", "limits.memory.", float64(st.Memory.LimitBytes))
+	for _, p := range []string{"normal", "high", "critical"} {
+		v := 0.0
+		if st.Memory.Pressure == p {
+			v = 1
+		}
+		gauge("i2pgate_memory_pressure", "Memory pressure level (1 for the current one).", v, "level", p)
+	}
+	counter("i2pgate_transit_rejected_pressure_total", "Transit requests rejected under memory pressure.", float64(st.Memory.TransitRejected))
+	counter("i2pgate_netdb_trimmed_total", "RouterInfos dropped under memory pressure.", float64(st.Memory.TrimmedRouters))
 	for _, d := range st.Destinations {
 		gauge("i2pgate_streams", "Open streams per destination.", float64(d.Streams), "destination", d.Name)
 		counter("i2pgate_stream_packets_sent_total", "Stream packets sent.", float64(d.PacketsSent), "destination", d.Name)

@@ -13,6 +13,7 @@ import (
 // frontEnds are the listeners the gateway runs beside the router.
 type frontEnds struct {
 	closers []interface{ Close() error }
+	gw      *gatewayParts // the address book and the listeners' shared parts
 }
 
 // Close stops the front-ends in reverse order of their start.
@@ -37,6 +38,7 @@ func startFrontEnds(ctx context.Context, cfg *config.Config, r *router.Router, l
 		f.Close()
 		return nil, err
 	}
+	f.gw = g
 	if cfg.Console.Address != "" {
 		cc := consoleConfig(cfg, r, g)
 		cc.Logger = log

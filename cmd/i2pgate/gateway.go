@@ -35,8 +35,14 @@ type gatewayParts struct {
 	dialer  *i2pDialer
 	isolate *isolation // nil: one shared destination
 
+	// subs is the address book's subscriber (nil without subscriptions),
+	// replaced when a reload changes them.
+	subs struct {
+		sync.Mutex
+		sub *naming.Subscriber
+	}
+
 	// The running parts (nil when off), for the console and /metrics.
-	sub   *naming.Subscriber
 	dns   *dns.Server
 	socks *socks.Server
 	http  *httpproxy.Server
@@ -65,22 +71,10 @@ func startGateway(ctx context.Context, cfg *config.Config, r *router.Router, log
 		f.closers = append(f.closers, g.isolate)
 	}
 
-	if len(cfg.AddressBook.Subscriptions) > 0 {
-		sub, err := naming.NewSubscriber(naming.SubscriberConfig{
-			Book: book, URLs: cfg.AddressBook.Subscriptions, Bootstrap: naming.DefaultBootstrapURL(),
-			Client:       &http.Client{Transport: &http.Transport{DialContext: g.dialer.DialContext, MaxIdleConns: 2}},
-			InitialDelay: max(time.Duration(cfg.AddressBook.InitialDelay)*time.Second, time.Second),
-			Logger:       log,
-		})
-		if err != nil {
-			return nil, err
-		}
-		if err := sub.Start(); err != nil {
-			return nil, err
-		}
-		f.closers = append(f.closers, sub)
-		g.sub = sub
+	if err := g.setSubscriptions(cfg.AddressBook, log); err != nil {
+		return nil, err
 	}
+	f.closers = append(f.closers, closerFunc(func() error { return g.setSubscriptions(config.AddressBook{}, log) }))
 	if cfg.DNS.Address != "" {
 		s, err := dns.New(dns.Config{Address: cfg.DNS.Address, Names: bookNames{book}, Mapper: table, Allow: allow.Allows, Logger: log})
 		if err != nil {
@@ -149,6 +143,46 @@ func startGateway(ctx context.Context, cfg *config.Config, r *router.Router, log
 	}
 	return g, nil
 }
+
+// setSubscriptions stops the running subscriber and, when ab lists
+// subscriptions, starts one for them: at the start and on a reload.
+func (g *gatewayParts) setSubscriptions(ab config.AddressBook, log *slog.Logger) error {
+	g.subs.Lock()
+	defer g.subs.Unlock()
+	if g.subs.sub != nil {
+		g.subs.sub.Close()
+		g.subs.sub = nil
+	}
+	if len(ab.Subscriptions) == 0 {
+		return nil
+	}
+	sub, err := naming.NewSubscriber(naming.SubscriberConfig{
+		Book: g.book, URLs: ab.Subscriptions, Bootstrap: naming.DefaultBootstrapURL(),
+		Client:       &http.Client{Transport: &http.Transport{DialContext: g.dialer.DialContext, MaxIdleConns: 2}},
+		InitialDelay: max(time.Duration(ab.InitialDelay)*time.Second, time.Second),
+		Logger:       log,
+	})
+	if err != nil {
+		return err
+	}
+	if err := sub.Start(); err != nil {
+		return err
+	}
+	g.subs.sub = sub
+	return nil
+}
+
+// subscriber is the running subscriber, nil when there is none.
+func (g *gatewayParts) subscriber() *naming.Subscriber {
+	g.subs.Lock()
+	defer g.subs.Unlock()
+	return g.subs.sub
+}
+
+// closerFunc adapts a function to io.Closer.
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
 
 // bookAdder saves names from the HTTP proxy's address helper.
 type bookAdder struct{ b *naming.Book }

@@ -29,6 +29,19 @@ type health struct {
 	datadir string
 	last    atomic.Int64 // unix nanos of the last completed look
 	ready   atomic.Bool
+	note    atomic.Pointer[string] // appended to STATUS= (a failed reload)
+}
+
+// setNote sets the text appended to the status line; empty clears it.
+func (h *health) setNote(s string) { h.note.Store(&s) }
+
+// statusText is the STATUS= line for st with the note.
+func (h *health) statusText(st *router.Status) string {
+	line := statusLine(st)
+	if p := h.note.Load(); p != nil && *p != "" {
+		line += "; " + *p
+	}
+	return line
 }
 
 func newHealth(r *router.Router, n *notifier, datadir string) *health {
@@ -67,7 +80,7 @@ func (h *health) look(ctx context.Context) {
 	}
 	st := h.r.Status()
 	h.last.Store(time.Now().UnixNano())
-	h.n.Status(statusLine(&st))
+	h.n.Status(h.statusText(&st))
 	if !h.ready.Load() && st.Tunnels.ExploratoryIn > 0 && st.Tunnels.ExploratoryOut > 0 {
 		h.ready.Store(true)
 		h.n.Ready()

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -108,15 +109,16 @@ func runDaemon(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, cfg.LogLevel)
+	level := new(slog.LevelVar)
+	level.Set(logLevel(cfg.LogLevel))
+	log := newLogger(stderr, level)
 	// The soft limit makes the collector work harder near the ceiling
 	// instead of letting the heap grow past it.
-	debug.SetMemoryLimit(int64(cfg.Limits.Memory) << 20)
+	debug.SetMemoryLimit(memoryLimit(cfg))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	// SIGHUP (systemd's ExecReload, the OpenWrt init's reload) must not end
-	// the router, also while it starts: live reload is not implemented yet,
-	// so it is acknowledged and logged.
+	// SIGHUP (systemd's ExecReload, the OpenWrt init's reload) reloads the
+	// configuration; it must not end the router, also while it starts.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -149,6 +151,7 @@ func runDaemon(args []string, stderr io.Writer) error {
 		}
 		return err
 	}
+	d := &running{path: path, overrides: overrides, log: log, level: level, r: r, tunnels: tunnels, fronts: fronts, cfg: cfg}
 	// READY=1 comes from the health loop once tunnels exist; the watchdog
 	// pings only while that loop keeps looking at the router.
 	h := newHealth(r, n, cfg.DataDir)
@@ -161,11 +164,7 @@ func runDaemon(args []string, stderr io.Writer) error {
 	for ctx.Err() == nil {
 		select {
 		case <-hup:
-			log.Warn("SIGHUP: reloading the configuration is not supported yet; restart to apply changes")
-			if h.ready.Load() {
-				n.Reloading()
-				n.Ready()
-			}
+			d.onHangup(h, n)
 		case <-ctx.Done():
 		}
 	}
@@ -174,4 +173,26 @@ func runDaemon(args []string, stderr io.Writer) error {
 	fronts.Close()
 	tunnels.Close()
 	return r.Close()
+}
+
+// onHangup reloads the configuration (SIGHUP), between RELOADING=1 and
+// READY=1 once the daemon was ready; a failure keeps the running
+// configuration and shows in STATUS=.
+func (d *running) onHangup(h *health, n *notifier) {
+	d.log.Info("SIGHUP: reloading the configuration", "config", d.path)
+	ready := h.ready.Load()
+	if ready {
+		n.Reloading()
+	}
+	note := ""
+	if err := d.reload(); err != nil {
+		note = "reload failed: " + oneLine(err)
+		d.log.Error("reload failed: keeping the running configuration where it did not apply", "err", err)
+	}
+	h.setNote(note)
+	st := d.r.Status()
+	n.Status(h.statusText(&st))
+	if ready {
+		n.Ready()
+	}
 }

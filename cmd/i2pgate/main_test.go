@@ -194,7 +194,7 @@ func TestStatusCommand(t *testing.T) {
 		t.Fatalf("%v: %s", err, out.String())
 	}
 	for _, k := range []string{"router_hash", "netid", "version", "uptime_s", "network_status",
-		"clock_skew_s", "known_routers", "floodfills", "sessions"} {
+		"clock_skew_s", "known_routers", "floodfills", "sessions", "memory"} {
 		if _, ok := st[k]; !ok {
 			t.Errorf("/api/status lacks %q", k)
 		}
@@ -220,8 +220,9 @@ func TestStatusCommand(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("%s: %d %s", page, resp.StatusCode, body)
 		}
-		if page == "/metrics" && !strings.Contains(string(body), "i2pgate_known_routers") {
-			t.Errorf("/metrics lacks i2pgate_known_routers:\n%s", body)
+		if page == "/metrics" && (!strings.Contains(string(body), "i2pgate_known_routers") ||
+			!strings.Contains(string(body), `i2pgate_memory_pressure{level="normal"} 1`)) {
+			t.Errorf("/metrics lacks i2pgate_known_routers or the memory pressure:\n%s", body)
 		}
 		if page == "/" && !strings.Contains(string(body), ri.Hash().String()[:8]) {
 			t.Errorf("overview lacks the router hash")

@@ -144,5 +144,14 @@ func statusLine(st *router.Status) string {
 	return fmt.Sprintf("%s: %d routers, tunnels expl %d/%d client %d/%d, %d transit",
 		st.NetworkStatus, st.KnownRouters,
 		st.Tunnels.ExploratoryIn, st.Tunnels.ExploratoryOut,
-		st.Tunnels.ClientIn, st.Tunnels.ClientOut, st.TransitTunnels)
+		st.Tunnels.ClientIn, st.Tunnels.ClientOut, st.TransitTunnels) + memoryNote(st)
+}
+
+// memoryNote names a memory pressure above normal for the status line.
+func memoryNote(st *router.Status) string {
+	switch p := st.Memory.Pressure; p {
+	case "high", "critical":
+		return ", memory " + p
+	}
+	return ""
 }

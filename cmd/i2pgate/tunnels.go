@@ -25,44 +25,120 @@ const (
 	maxTunnelConns    = 256 // concurrent connections per tunnel
 )
 
-// tunnelSet runs the configured client and server tunnels.
+// tunnelSet runs the configured client and server tunnels; a reload
+// starts, stops and restarts them by name (apply).
 type tunnelSet struct {
-	log   *slog.Logger
-	wg    sync.WaitGroup
-	items []io.Closer
+	log *slog.Logger
+	r   *router.Router
+	ctx context.Context // the daemon's, for client dials
+
+	// mu guards live.
+	mu   sync.Mutex
+	live map[string]*liveTunnel
 }
 
-func (s *tunnelSet) Close() error {
+// liveTunnel is one running [tunnels.NAME]: its config, its listener and
+// destination (closed in reverse order) and its accept loop.
+type liveTunnel struct {
+	cfg   config.Tunnel
+	items []io.Closer
+	wg    sync.WaitGroup
+}
+
+func (l *liveTunnel) close() error {
 	var errs []error
-	for i := len(s.items) - 1; i >= 0; i-- {
-		errs = append(errs, s.items[i].Close())
+	for i := len(l.items) - 1; i >= 0; i-- {
+		errs = append(errs, l.items[i].Close())
 	}
-	s.wg.Wait()
+	l.items = nil
+	l.wg.Wait()
 	return errors.Join(errs...)
 }
 
-// startTunnels starts every [tunnels.NAME] section, in name order.
-func startTunnels(ctx context.Context, cfg *config.Config, r *router.Router, log *slog.Logger) (*tunnelSet, error) {
-	s := &tunnelSet{log: log}
-	names := make([]string, 0, len(cfg.Tunnels))
-	for n := range cfg.Tunnels {
+// Close stops every tunnel, in reverse name order. It is idempotent.
+func (s *tunnelSet) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := sortedNames(s.live)
+	var errs []error
+	for i := len(names) - 1; i >= 0; i-- {
+		errs = append(errs, s.live[names[i]].close())
+		delete(s.live, names[i])
+	}
+	return errors.Join(errs...)
+}
+
+func sortedNames[T any](m map[string]T) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		t := cfg.Tunnels[name]
-		var err error
-		if t.Type == "client" {
-			err = s.startClient(ctx, name, t, r)
-		} else {
-			err = s.startServer(name, t, r)
-		}
+	return names
+}
+
+// startTunnels starts every [tunnels.NAME] section, in name order; the
+// first that fails stops the others.
+func startTunnels(ctx context.Context, cfg *config.Config, r *router.Router, log *slog.Logger) (*tunnelSet, error) {
+	s := &tunnelSet{log: log, r: r, ctx: ctx, live: map[string]*liveTunnel{}}
+	for _, name := range sortedNames(cfg.Tunnels) {
+		s.mu.Lock()
+		err := s.startLocked(name, cfg.Tunnels[name])
+		s.mu.Unlock()
 		if err != nil {
 			s.Close()
-			return nil, fmt.Errorf("tunnels.%s: %w", name, err)
+			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// apply makes the running tunnels those of want: removed ones stop,
+// changed ones restart, new ones start; unchanged ones keep their
+// listeners and connections. It goes on past a tunnel that fails to
+// start and returns every failure.
+func (s *tunnelSet) apply(want map[string]config.Tunnel) (started, stopped []string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for _, name := range sortedNames(s.live) {
+		if t, ok := want[name]; ok && t == s.live[name].cfg {
+			continue
+		}
+		if err := s.live[name].close(); err != nil {
+			s.log.Info("tunnel stopped", "name", name, "err", err)
+		}
+		delete(s.live, name)
+		stopped = append(stopped, name)
+	}
+	for _, name := range sortedNames(want) {
+		if _, ok := s.live[name]; ok {
+			continue
+		}
+		if err := s.startLocked(name, want[name]); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		started = append(started, name)
+	}
+	return started, stopped, errors.Join(errs...)
+}
+
+// startLocked starts one tunnel; s.mu must be held.
+func (s *tunnelSet) startLocked(name string, t config.Tunnel) error {
+	l := &liveTunnel{cfg: t}
+	var err error
+	if t.Type == "client" {
+		err = s.startClient(l, name, t)
+	} else {
+		err = s.startServer(l, name, t)
+	}
+	if err != nil {
+		l.close()
+		return fmt.Errorf("tunnels.%s: %w", name, err)
+	}
+	s.live[name] = l
+	return nil
 }
 
 func destinationConfig(name string, t config.Tunnel, publish bool) router.DestinationConfig {
@@ -98,7 +174,7 @@ func remoteAddress(dest string, port int) (string, error) {
 
 // startClient listens on address:port and connects each connection to the
 // remote destination through a destination of its own.
-func (s *tunnelSet) startClient(ctx context.Context, name string, t config.Tunnel, r *router.Router) error {
+func (s *tunnelSet) startClient(l *liveTunnel, name string, t config.Tunnel) error {
 	remote, err := remoteAddress(t.Destination, t.DestinationPort)
 	if err != nil {
 		return err
@@ -111,25 +187,25 @@ func (s *tunnelSet) startClient(ctx context.Context, name string, t config.Tunne
 	if err != nil {
 		return err
 	}
-	x, err := r.NewDestination(destinationConfig(name, t, false))
+	x, err := s.r.NewDestination(destinationConfig(name, t, false))
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	s.items = append(s.items, x, ln)
+	l.items = append(l.items, x, ln)
 	dial := func(ctx context.Context) (net.Conn, error) {
 		ctx, cancel := context.WithTimeout(ctx, tunnelDialTimeout)
 		defer cancel()
 		return x.Dial(ctx, "tcp", remote)
 	}
-	s.serve(ctx, name, ln, dial)
+	s.serve(s.ctx, l, name, ln, dial)
 	s.log.Info("client tunnel", "name", name, "listen", ln.Addr().String(), "destination", remote, "local_b32", x.Address())
 	return nil
 }
 
 // startServer publishes a destination whose streams go to host:port.
-func (s *tunnelSet) startServer(name string, t config.Tunnel, r *router.Router) error {
-	x, err := r.NewDestination(destinationConfig(name, t, true))
+func (s *tunnelSet) startServer(l *liveTunnel, name string, t config.Tunnel) error {
+	x, err := s.r.NewDestination(destinationConfig(name, t, true))
 	if err != nil {
 		return err
 	}
@@ -138,7 +214,7 @@ func (s *tunnelSet) startServer(name string, t config.Tunnel, r *router.Router) 
 		x.Close()
 		return err
 	}
-	s.items = append(s.items, x, ln)
+	l.items = append(l.items, x, ln)
 	target := net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
 	var d net.Dialer
 	dial := func(ctx context.Context) (net.Conn, error) {
@@ -146,14 +222,14 @@ func (s *tunnelSet) startServer(name string, t config.Tunnel, r *router.Router) 
 		defer cancel()
 		return d.DialContext(ctx, "tcp", target)
 	}
-	s.serve(context.Background(), name, ln, dial)
+	s.serve(context.Background(), l, name, ln, dial)
 	s.log.Info("server tunnel", "name", name, "b32", x.Address(), "target", target)
 	return nil
 }
 
 // serve accepts on ln and splices each connection with one from dial, at
 // most maxTunnelConns at a time.
-func (s *tunnelSet) serve(ctx context.Context, name string, ln net.Listener, dial func(context.Context) (net.Conn, error)) {
+func (s *tunnelSet) serve(ctx context.Context, l *liveTunnel, name string, ln net.Listener, dial func(context.Context) (net.Conn, error)) {
 	slots := make(chan struct{}, maxTunnelConns)
 	var active struct {
 		sync.Mutex
@@ -169,9 +245,9 @@ func (s *tunnelSet) serve(ctx context.Context, name string, ln net.Listener, dia
 			delete(active.m, c)
 		}
 	}
-	s.wg.Add(1)
+	l.wg.Add(1)
 	go func() {
-		defer s.wg.Done()
+		defer l.wg.Done()
 		var conns sync.WaitGroup
 		defer conns.Wait()
 		for {

@@ -36,19 +36,22 @@ func routerConfig(c *config.Config, log *slog.Logger) router.Config {
 	}
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
+// newLogger returns a text logger at level, which a reload may change.
+func newLogger(w io.Writer, level *slog.LevelVar) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// logLevel maps loglevel to slog's levels (info when unknown).
+func logLevel(level string) slog.Level {
 	switch strings.ToLower(level) {
 	case "debug":
-		l = slog.LevelDebug
+		return slog.LevelDebug
 	case "warn":
-		l = slog.LevelWarn
+		return slog.LevelWarn
 	case "error":
-		l = slog.LevelError
-	default:
-		l = slog.LevelInfo
+		return slog.LevelError
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.LevelInfo
 }
 
 // transitLimit maps limits.transittunnels to the router's setting, where 0

@@ -207,3 +207,23 @@ destinationport = 6667
 		}
 	}
 }
+
+func TestChanged(t *testing.T) {
+	a, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Default()
+	if got := Changed(a, b); len(got) != 0 {
+		t.Fatalf("defaults differ: %v", got)
+	}
+	a.LAN.Allow, b.LAN.Allow = nil, []string{}
+	b.Port = a.Port + 1
+	b.Limits.Memory = 64
+	b.AddressBook.Subscriptions = append([]string{"http://x.i2p/hosts.txt"}, b.AddressBook.Subscriptions...)
+	b.Tunnels = map[string]Tunnel{"x": {Type: "client"}}
+	want := []string{"addressbook.subscriptions", "limits.memory", "port"}
+	if got := Changed(a, b); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("Changed = %v, want %v", got, want)
+	}
+}

@@ -231,7 +231,7 @@ func TestStatusCommand(t *testing.T) {
 
 	out.Reset()
 	if code := run([]string{"status", "--console.address=" + addr}, &out, &errb); code != 0 ||
-		!strings.Contains(out.String(), ri.Hash().String()) {
+		!strings.Contains(out.String(), ri.Hash().String()) || !strings.Contains(out.String(), "of 96 MB, pressure normal") {
 		t.Errorf("human status: %d %q %q", code, out.String(), errb.String())
 	}
 }

@@ -85,4 +85,7 @@ func printStatus(w io.Writer, st *router.Status) {
 	fmt.Fprintf(w, "Known routers %d (%d floodfills)\n", st.KnownRouters, st.Floodfills)
 	fmt.Fprintf(w, "Sessions      NTCP2 %d in / %d out, SSU2 %d in / %d out\n",
 		st.Sessions.NTCP2In, st.Sessions.NTCP2Out, st.Sessions.SSU2In, st.Sessions.SSU2Out)
+	if m := st.Memory; m.Pressure != "" {
+		fmt.Fprintf(w, "Memory        heap %.1f MB of %d MB, pressure %s\n", float64(m.HeapBytes)/(1<<20), m.LimitBytes>>20, m.Pressure)
+	}
 }

@@ -123,8 +123,9 @@ type Limits struct {
 	// TransitTunnels caps the tunnels of other routers we carry; 0 refuses
 	// all transit (a bad citizen: only for testing).
 	TransitTunnels int `toml:"transittunnels"`
-	// Memory is the memory ceiling in MB: the Go runtime's soft limit,
-	// and the transit budget (a quarter of it) is scaled from it.
+	// Memory is the memory ceiling in MB: the Go runtime's soft limit;
+	// the transit budget (a quarter of it), the netdb's RouterInfo cap
+	// and the router's memory pressure levels are scaled from it.
 	Memory int `toml:"memory"`
 }
 

@@ -1,12 +1,15 @@
 package router
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"path/filepath"
 	"time"
 
 	"i2pgate/router/clock"
+	"i2pgate/router/clock/sntp"
+	"i2pgate/router/netx"
 )
 
 const (
@@ -121,4 +124,58 @@ func (r *Router) checkClock(signed time.Duration) time.Duration {
 	r.log.Info("clock offset moved: RouterInfo signed again", "skew", skew.Round(time.Second),
 		"was", signed.Round(time.Second), "source", r.clk.Source())
 	return skew
+}
+
+// SNTP timing: the first query at start, retries while it fails (no
+// network yet at boot), then a query every sntpInterval.
+const (
+	sntpInterval   = 4 * time.Hour
+	sntpRetryMin   = 30 * time.Second
+	sntpRetryMax   = 30 * time.Minute
+	sntpRunTimeout = time.Minute
+)
+
+// startSNTP starts the SNTP loop when servers are configured.
+func (r *Router) startSNTP() {
+	if len(r.cfg.SNTPServers) == 0 {
+		return
+	}
+	r.wg.Add(1)
+	go r.sntpLoop()
+}
+
+func (r *Router) sntpLoop() {
+	defer r.wg.Done()
+	t := r.clk.NewTimer(0)
+	defer t.Stop()
+	retry := sntpRetryMin
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-t.C():
+		}
+		if r.sntpOnce() {
+			retry = sntpRetryMin
+			t.Reset(sntpInterval)
+			continue
+		}
+		t.Reset(retry)
+		retry = min(2*retry, sntpRetryMax)
+	}
+}
+
+// sntpOnce asks the servers and seeds the clock with their median offset;
+// it reports whether any answered.
+func (r *Router) sntpOnce() bool {
+	ctx, cancel := context.WithTimeout(r.ctx, sntpRunTimeout)
+	defer cancel()
+	off, res, err := sntp.Offset(ctx, sntp.Config{Network: netx.Or(r.cfg.Network), Clock: r.clk.Base(), Rand: r.rand}, r.cfg.SNTPServers)
+	if err != nil {
+		r.log.Debug("sntp failed", "err", err)
+		return false
+	}
+	used := r.clk.Seed(off, clock.SourceSNTP)
+	r.log.Info("sntp", "offset", off.Round(time.Millisecond), "answers", len(res), "used", used)
+	return true
 }

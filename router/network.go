@@ -87,6 +87,7 @@ func (r *Router) startNetwork() error {
 		return err
 	}
 	r.startClockWatch(signedSkew)
+	r.startSNTP()
 	return db.Publish(r.RouterInfo())
 }
 

@@ -64,6 +64,10 @@ type Config struct {
 	ReseedFile      string
 	ReseedCertsDir  string // empty: where Debian's i2pd package puts them
 	ReseedThreshold int    // reseed below this many known routers; 0: the netdb's default
+	// SNTPServers ("host" or "host:port") are asked for the time at start
+	// and every few hours; their median offset seeds the clock until
+	// peers' timestamps agree on one. Empty: no SNTP.
+	SNTPServers []string
 
 	TransitTunnels int // limits.transittunnels; 0: the default, negative: none
 	// MemoryBytes is limits.memory: the memory the router may use; the

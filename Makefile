@@ -14,7 +14,7 @@ CROSS := linux-amd64:amd64:: linux-arm64:arm64:: linux-armv6:arm:6: linux-armv7:
 
 .PHONY: all build run test test-unit test-cross test-testnet check cross size fuzz \
         deps testnet-up testnet-down clean deb ipk test-packages systemd-test \
-        qemu-smoke measure-writes rss-compare boot-robustness
+        qemu-smoke measure-writes rss-compare boot-robustness bench-e2e
 
 all: build
 
@@ -177,3 +177,9 @@ rss-compare: deps
 
 boot-robustness: deps
 	scripts/boot-robustness.sh
+
+# One stream through 2-hop client tunnels, i2pgate next to an i2pd HTTP proxy:
+# MB/s, CPU s/MB and i2pgate's cold start to its first eepsite page (namespace
+# h2; results in /tmp/h2/bench-e2e.txt). Not part of make test.
+bench-e2e: deps
+	scripts/testnet/bench-e2e.sh

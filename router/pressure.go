@@ -87,14 +87,17 @@ func nextLevel(cur Pressure, heap uint64, limit int64) Pressure {
 	return max(levelAt(pct, 0), min(cur, levelAt(pct, hysteresisPercent)))
 }
 
-// liveHeap reads the heap the last collection found live.
+// liveHeap reads the heap the last collection found live; before the
+// first collection, the heap's objects (live or not yet swept).
 func liveHeap() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
+	for _, v := range s {
+		if v.Value.Kind() == metrics.KindUint64 && v.Value.Uint64() > 0 {
+			return v.Value.Uint64()
+		}
 	}
-	return s[0].Value.Uint64()
+	return 0
 }
 
 // MemoryStatus is the memory part of Status.

@@ -190,3 +190,10 @@ func transitRequest(t *testing.T, r *Router, now time.Time) build.Status {
 	t.Fatalf("request neither accepted nor rejected: %+v", after)
 	return 0
 }
+
+// The default reading is the process's heap, never zero.
+func TestLiveHeap(t *testing.T) {
+	if h := liveHeap(); h == 0 || h > 1<<40 {
+		t.Fatalf("liveHeap() = %d", h)
+	}
+}

@@ -215,3 +215,46 @@ func TestSkewedSeed(t *testing.T) {
 		t.Fatalf("sub-second seed: %v %q", sk2.Skew(), sk2.Source())
 	}
 }
+
+// With QuickAgree, two or more peers that all agree on an offset beyond it
+// move the clock though they are fewer than MinSamples; one peer never does,
+// nor peers that disagree, nor a small agreeing offset.
+func TestSkewedQuickAgree(t *testing.T) {
+	f := clocktest.New(skewStart)
+	opts := &clock.SkewOptions{QuickAgree: time.Minute, Resolution: time.Second}
+	sk := clock.NewSkewed(f, opts)
+	add := func(sk *clock.Skewed, peer string, off time.Duration) {
+		sk.AddPeerSample(peer, f.Now().Add(off), sk.Now())
+	}
+	add(sk, "a", -2*time.Hour)
+	if sk.Skew() != 0 {
+		t.Fatalf("one peer moved the clock to %v", sk.Skew())
+	}
+	add(sk, "a", -2*time.Hour) // the same peer again
+	if sk.Skew() != 0 {
+		t.Fatalf("one peer twice moved the clock to %v", sk.Skew())
+	}
+	add(sk, "b", -2*time.Hour+time.Second)
+	if sk.Skew() < -2*time.Hour || sk.Skew() > -2*time.Hour+time.Second || sk.Source() != clock.SourcePeers {
+		t.Fatalf("two agreeing peers: skew %v source %q", sk.Skew(), sk.Source())
+	}
+	// An honest peer at the old time disagrees: the window no longer
+	// agrees, and it takes a majority of MinSamples to move back.
+	add(sk, "c", 0)
+	if sk.Skew() > -time.Hour {
+		t.Fatalf("a single disagreeing peer moved it back: %v", sk.Skew())
+	}
+
+	small := clock.NewSkewed(f, opts)
+	add(small, "a", 30*time.Second)
+	add(small, "b", 30*time.Second)
+	if small.Skew() != 0 {
+		t.Fatalf("offset within QuickAgree moved by two peers: %v", small.Skew())
+	}
+	off := clock.NewSkewed(f, &clock.SkewOptions{})
+	add(off, "a", time.Hour)
+	add(off, "b", time.Hour)
+	if off.Skew() != 0 {
+		t.Fatalf("QuickAgree off, yet two peers moved it: %v", off.Skew())
+	}
+}

@@ -43,6 +43,15 @@ type SkewOptions struct {
 	// send whole seconds): an estimate within ±Resolution of zero is noise
 	// and leaves the offset at zero. Zero means every estimate counts.
 	Resolution time.Duration
+	// QuickAgree, when set, lets fewer than MinSamples samples move the
+	// offset in one case: every sample of the window, at least two from
+	// distinct peers, agrees on an offset further than QuickAgree from the
+	// current one. With QuickAgree the handshakes' skew limit, that is a
+	// router whose every handshake fails for its clock while it knows too
+	// few peers to gather MinSamples (a fresh start from a small reseed):
+	// better their word than no network, and a later majority of the
+	// window moves it again. A single peer never moves it.
+	QuickAgree time.Duration
 }
 
 // Skewed is a Clock that adds to its base clock an offset learned from
@@ -58,6 +67,7 @@ type Skewed struct {
 	minSamples int
 	tolerance  time.Duration
 	resolution time.Duration
+	quick      time.Duration
 
 	skew atomic.Int64 // current offset in nanoseconds, read lock-free by Now
 
@@ -96,6 +106,7 @@ func NewSkewed(base Clock, opts *SkewOptions) *Skewed {
 			s.tolerance = opts.Tolerance
 		}
 		s.resolution = max(opts.Resolution, 0)
+		s.quick = max(opts.QuickAgree, 0)
 	}
 	s.window = max(s.window, s.minSamples)
 	s.samples.source = SourceNone
@@ -206,7 +217,7 @@ func (s *Skewed) Samples() int {
 // are too few or disagree too much to move the clock.
 func (s *Skewed) estimateLocked() (time.Duration, bool) {
 	n := len(s.samples.list)
-	if n < s.minSamples {
+	if n < s.minSamples && (s.quick == 0 || n < 2) {
 		return 0, false
 	}
 	offs := make([]time.Duration, n)
@@ -221,10 +232,13 @@ func (s *Skewed) estimateLocked() (time.Duration, bool) {
 			agree = append(agree, o)
 		}
 	}
-	if len(agree) < s.minSamples || 2*len(agree) <= n {
-		return 0, false
+	if len(agree) >= s.minSamples && 2*len(agree) > n {
+		return median(agree), true
 	}
-	return median(agree), true
+	if s.quick > 0 && n >= 2 && len(agree) == n && absDur(median(agree)-s.Skew()) > s.quick {
+		return median(agree), true
+	}
+	return 0, false
 }
 
 // median of a sorted, non-empty slice; the mean of the middle pair is

@@ -121,7 +121,7 @@ func (t *Transport) dial(ctx context.Context, ri *data.RouterInfo) (*Session, er
 	}
 	_ = conn.SetDeadline(time.Time{})
 	s := newSession(t, conn, keys, ri, false)
-	t.sample(s.peer.String(), local.peerTime, local.at)
+	t.sample(conn, local.peerTime, local.at)
 	if !t.promote(conn, s, false) {
 		_ = conn.Close()
 		return nil, transport.ErrClosed
@@ -162,7 +162,7 @@ func (t *Transport) handshakeAlice(conn net.Conn, ri *data.RouterInfo, pa peerAd
 		if errors.Is(err, ErrClockSkew) {
 			// Bob's time is what our clock must learn: i2pd sends
 			// SessionCreated even when our time is off, then closes.
-			t.sample(ri.Hash().String(), ini.PeerTime(), at)
+			t.sample(conn, ini.PeerTime(), at)
 		}
 		return Keys{}, timeSample{}, err
 	}

@@ -104,9 +104,7 @@ func (t *Transport) handshakeBob(c net.Conn, r *Responder) (*Session, error) {
 	pad, err := r.ConsumeSessionRequest(m1[:])
 	if err != nil {
 		if errors.Is(err, ErrClockSkew) {
-			// Alice is unknown until message 3: her address keys
-			// the sample, so one host holds one sample.
-			t.sample("ip:"+remoteIP(c).String(), r.PeerTime(), at)
+			t.sample(c, r.PeerTime(), at)
 		}
 		t.probeDelay(c)
 		return nil, err
@@ -136,7 +134,7 @@ func (t *Transport) handshakeBob(c net.Conn, r *Responder) (*Session, error) {
 	}
 	keys, _ := r.Keys()
 	s := newSession(t, c, keys, conf.RouterInfo, true)
-	t.sample(s.peer.String(), r.PeerTime(), at)
+	t.sample(c, r.PeerTime(), at)
 	t.handler.HandleRouterInfo(s.peer, conf.RouterInfo.Bytes(), conf.Flood)
 	return s, nil
 }

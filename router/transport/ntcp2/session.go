@@ -256,7 +256,7 @@ func (s *Session) dispatch(blocks []Block) bool {
 		case BlockDateTime:
 			ts, _ := b.DateTime()
 			now := s.t.clock.Now()
-			s.t.sample(s.peer.String(), timestampTime(ts, now), now)
+			s.t.sample(s.conn, timestampTime(ts, now), now)
 		case BlockTermination:
 			tm, _ := b.Termination()
 			s.shutdown(transport.ReasonTerminationRecv,

@@ -137,8 +137,8 @@ func TestSkewSampledWhenInitiatorRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := rec.wait(t)
-	if s.peer != bob.hash.String() {
-		t.Errorf("sample keyed %q, want Bob's hash", s.peer)
+	if s.peer != "ip:11.0.0.3" {
+		t.Errorf("sample keyed %q, want ip:11.0.0.3", s.peer)
 	}
 	if d := s.peerTime.Sub(s.local); d > 2*time.Hour+2*time.Second || d < 2*time.Hour-2*time.Second {
 		t.Errorf("sample says Bob is %v off, want 2h", d)

@@ -305,11 +305,13 @@ func (t *Transport) sessionEnded(s *Session) {
 
 func (t *Transport) localRouterInfo() *data.RouterInfo { return t.cfg.LocalRouterInfo() }
 
-// sample gives a peer's timestamp to the skew sampler, keyed by peer (a
-// router hash, or "ip:" and the address when the peer is not known yet).
-func (t *Transport) sample(peer string, peerTime, local time.Time) {
+// sample gives the timestamp of the peer at the other end of c to the skew
+// sampler, keyed by the peer's IP address: one host holds one sample whether
+// it dialed us or we dialed it, whatever identities it shows, and before its
+// identity is known (a SessionRequest refused for skew).
+func (t *Transport) sample(c net.Conn, peerTime, local time.Time) {
 	if t.cfg.Skew != nil {
-		t.cfg.Skew.AddPeerSample(peer, peerTime, local)
+		t.cfg.Skew.AddPeerSample("ip:"+remoteIP(c).String(), peerTime, local)
 	}
 }
 

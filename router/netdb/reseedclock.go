@@ -16,7 +16,7 @@ type ClockSeeder interface {
 
 // reseedClockMin is how many valid reseeded RouterInfos a clock estimate
 // needs.
-const reseedClockMin = 5
+const reseedClockMin = 2
 
 // reseedClock estimates our clock's offset from the publication dates of
 // reseeded RouterInfos and seeds the clock with it, before they are

@@ -17,7 +17,9 @@ func TestReseedOffset(t *testing.T) {
 		want time.Duration
 		ok   bool
 	}{
-		{"too few", []time.Duration{2 * h, 2 * h, 2 * h, 2 * h}, 4, 0, false},
+		{"too few", []time.Duration{2 * h}, 1, 0, false},
+		{"two of a small network", []time.Duration{2*h - m, 2 * h}, 2, 2 * h, true},
+		{"one of two out of range", []time.Duration{-m, 2 * h}, 1, 0, false},
 		{"minority out of range", []time.Duration{-m, -2 * m, -3 * m, -4 * m, 30 * 24 * h}, 1, 0, false},
 		{"network ahead", []time.Duration{2*h - 5*m, 2*h - m, 2 * h, 2*h - 30*m, 2*h - 10*m}, 5, 2*h - m, true},
 		{"network behind", []time.Duration{-30 * h, -29 * h, -28 * h, -40 * h, -31 * h}, 5, -29 * h, true},

@@ -157,7 +157,7 @@ func New(cfg Config) (*Router, error) {
 	if cfg.BandwidthCaps == 0 {
 		cfg.BandwidthCaps = 'L'
 	}
-	r := &Router{cfg: cfg, log: cfg.Logger, clk: clock.NewSkewed(clock.Or(cfg.Clock), &clock.SkewOptions{Resolution: skewResolution}), rand: cfg.Rand,
+	r := &Router{cfg: cfg, log: cfg.Logger, clk: clock.NewSkewed(clock.Or(cfg.Clock), &clock.SkewOptions{Resolution: skewResolution, QuickAgree: clockSkewLimit}), rand: cfg.Rand,
 		dups: i2np.NewDupFilter(i2np.DupFilterCapacity), outq: make(chan outbound, sendQueueSize)}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.press = newPressure(&cfg)

@@ -50,20 +50,21 @@ func (r *Router) clockStatus() ClockStatus {
 }
 
 // ClockNote is a sentence for status lines when the clock is far off, e.g.
-// "clock is off by 2h0m0s (corrected from peers)"; empty otherwise.
+// "clock is off by 2h0m0s (behind the network; corrected from peers)";
+// empty otherwise.
 func (c ClockStatus) ClockNote() string {
 	if !c.FarOff {
 		return ""
 	}
 	d := time.Duration(c.SkewSeconds * float64(time.Second)).Round(time.Second)
-	switch c.Source {
-	case clock.SourceNone:
+	if c.Source == clock.SourceNone || d == 0 {
 		return "clock is off: peers refuse our handshakes for clock skew"
-	case clock.SourcePeers:
-		return fmt.Sprintf("clock is off by %v (corrected from peers)", d)
-	default:
-		return fmt.Sprintf("clock is off by %v (corrected from %s)", d, c.Source)
 	}
+	way := "behind"
+	if d < 0 {
+		d, way = -d, "ahead of"
+	}
+	return fmt.Sprintf("clock is off by %v (%s the network; corrected from %s)", d, way, c.Source)
 }
 
 // startClockWatch starts the goroutine that signs our RouterInfo again when

@@ -55,7 +55,7 @@ func TestClockMoveResignsRouterInfo(t *testing.T) {
 	if st.NetworkStatus != NetworkClockSkew {
 		t.Errorf("network status %q, want %q", st.NetworkStatus, NetworkClockSkew)
 	}
-	if note := st.Clock.ClockNote(); note != "clock is off by 2h0m0s (corrected from reseed)" {
+	if note := st.Clock.ClockNote(); note != "clock is off by 2h0m0s (behind the network; corrected from reseed)" {
 		t.Errorf("note %q", note)
 	}
 	j, err := json.Marshal(st)

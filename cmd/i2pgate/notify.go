@@ -144,7 +144,15 @@ func statusLine(st *router.Status) string {
 	return fmt.Sprintf("%s: %d routers, tunnels expl %d/%d client %d/%d, %d transit",
 		st.NetworkStatus, st.KnownRouters,
 		st.Tunnels.ExploratoryIn, st.Tunnels.ExploratoryOut,
-		st.Tunnels.ClientIn, st.Tunnels.ClientOut, st.TransitTunnels) + memoryNote(st)
+		st.Tunnels.ClientIn, st.Tunnels.ClientOut, st.TransitTunnels) + memoryNote(st) + clockNote(st)
+}
+
+// clockNote says how far off the clock is, when it is far off.
+func clockNote(st *router.Status) string {
+	if n := st.Clock.ClockNote(); n != "" {
+		return ", " + n
+	}
+	return ""
 }
 
 // memoryNote names a memory pressure above normal for the status line.

@@ -254,4 +254,9 @@ func TestStatusLine(t *testing.T) {
 	if got := statusLine(st); got != want {
 		t.Errorf("statusLine = %q, want %q", got, want)
 	}
+	st.Clock = router.ClockStatus{SkewSeconds: -7201, Source: "peers", FarOff: true}
+	want += ", clock is off by 2h0m1s (ahead of the network; corrected from peers)"
+	if got := statusLine(st); got != want {
+		t.Errorf("statusLine = %q, want %q", got, want)
+	}
 }

@@ -81,7 +81,7 @@ func printStatus(w io.Writer, st *router.Status) {
 	up := time.Duration(st.UptimeS) * time.Second
 	fmt.Fprintf(w, "Router        %s\n", st.RouterHash)
 	fmt.Fprintf(w, "Network       %s (netid %d), version %s, up %s\n", st.NetworkStatus, st.NetID, st.Version, up)
-	fmt.Fprintf(w, "Clock skew    %.1f s\n", st.ClockSkewS)
+	fmt.Fprintf(w, "Clock skew    %.1f s (source %s)%s\n", st.ClockSkewS, st.Clock.Source, clockNote(st))
 	fmt.Fprintf(w, "Known routers %d (%d floodfills)\n", st.KnownRouters, st.Floodfills)
 	fmt.Fprintf(w, "Sessions      NTCP2 %d in / %d out, SSU2 %d in / %d out\n",
 		st.Sessions.NTCP2In, st.Sessions.NTCP2Out, st.Sessions.SSU2In, st.Sessions.SSU2Out)

@@ -29,6 +29,7 @@ func routerConfig(c *config.Config, log *slog.Logger) router.Config {
 		ReseedFile:      c.Reseed.File,
 		ReseedCertsDir:  c.Reseed.CertsDir,
 		ReseedThreshold: c.Reseed.Threshold,
+		SNTPServers:     c.Clock.SNTP,
 		TransitTunnels:  transitLimit(c.Limits.TransitTunnels),
 		MemoryBytes:     int64(c.Limits.Memory) << 20,
 		StorageRAM:      c.Storage.Mode == "ram",

@@ -42,6 +42,7 @@ type Config struct {
 	AddressBook AddressBook `toml:"addressbook"`
 	Limits      Limits      `toml:"limits"`
 	Storage     Storage     `toml:"storage"`
+	Clock       Clock       `toml:"clock"`
 
 	// Tunnels are the client and server tunnels, [tunnels.NAME] sections
 	// with i2pd's key names.
@@ -127,6 +128,13 @@ type Limits struct {
 	// the transit budget (a quarter of it), the netdb's RouterInfo cap
 	// and the router's memory pressure levels are scaled from it.
 	Memory int `toml:"memory"`
+}
+
+// Clock is the [clock] section.
+type Clock struct {
+	// SNTP servers ("host" or "host:port") asked for the time at start
+	// and every 4 hours, for boxes without a real-time clock; empty: none.
+	SNTP []string `toml:"sntp"`
 }
 
 // Storage is the [storage] section.

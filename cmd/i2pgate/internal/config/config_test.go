@@ -68,6 +68,7 @@ func TestOverrides(t *testing.T) {
 			"http://identiguy.i2p/hosts.txt", "http://stats.i2p/cgi-bin/newhosts.txt"}, InitialDelay: 180},
 		Limits:  Limits{TransitTunnels: 1000, Memory: 96},
 		Storage: Storage{Mode: "disk"},
+		Clock:   Clock{SNTP: []string{}},
 	}
 	if !reflect.DeepEqual(*c, want) {
 		t.Errorf("got  %+v\nwant %+v", *c, want)
@@ -225,5 +226,27 @@ func TestChanged(t *testing.T) {
 	want := []string{"addressbook.subscriptions", "limits.memory", "port"}
 	if got := Changed(a, b); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("Changed = %v, want %v", got, want)
+	}
+}
+
+func TestClockSNTP(t *testing.T) {
+	c, err := Load("", []string{"--clock.sntp=pool.ntp.org,127.0.0.1:1123,[::1]:123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"pool.ntp.org", "127.0.0.1:1123", "[::1]:123"}; !reflect.DeepEqual(c.Clock.SNTP, want) {
+		t.Errorf("clock.sntp = %q, want %q", c.Clock.SNTP, want)
+	}
+	def, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(def.Clock.SNTP) != 0 {
+		t.Errorf("the default asks SNTP servers: %q", def.Clock.SNTP)
+	}
+	for _, bad := range []string{"host:0", "host:x", ":123", "a b"} {
+		if _, err := Load("", []string{"--clock.sntp=" + bad}); err == nil || !strings.Contains(err.Error(), "clock.sntp") {
+			t.Errorf("clock.sntp=%q: err %v", bad, err)
+		}
 	}
 }

@@ -42,6 +42,9 @@ func (c *Config) Validate() error {
 	check("limits.transittunnels", inRange(c.Limits.TransitTunnels, 0, 100000))
 	check("limits.memory", inRange(c.Limits.Memory, 16, 65536))
 	check("storage.mode", oneOf(c.Storage.Mode, "disk", "ram"))
+	for _, s := range c.Clock.SNTP {
+		check("clock.sntp", validSNTPServer(s))
+	}
 	check("console.address", validListen(c.Console.Address))
 	check("httpproxy.address", validListen(c.HTTPProxy.Address))
 	check("socks.address", validListen(c.Socks.Address))
@@ -231,6 +234,21 @@ func validReseedURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return nil
+}
+
+// validSNTPServer accepts "host" or "host:port" with a port 1..65535.
+func validSNTPServer(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		host, port = s, "123"
+	}
+	if host == "" || strings.ContainsAny(host, " /") {
+		return fmt.Errorf("%q is not a host or host:port", s)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%q: bad port", s)
 	}
 	return nil
 }

@@ -120,6 +120,7 @@ func (t *Transport) dial(ctx context.Context, ri *data.RouterInfo) (*Session, er
 		return nil, fmt.Errorf("ntcp2: handshake with %s: %w", ri.Hash().String()[:8], err)
 	}
 	_ = conn.SetDeadline(time.Time{})
+	t.clockUnsure.Store(false)
 	s := newSession(t, conn, keys, ri, false)
 	t.sample(conn, local.peerTime, local.at)
 	if !t.promote(conn, s, false) {
@@ -140,7 +141,8 @@ func (t *Transport) handshakeAlice(conn net.Conn, ri *data.RouterInfo, pa peerAd
 	ini, err := NewInitiator(InitiatorConfig{
 		NetID: t.cfg.NetID, Static: t.static, RouterInfo: local.Bytes(),
 		PeerHash: ri.Hash(), PeerStatic: pa.static, PeerIV: pa.iv,
-		MaxPadding: t.cfg.MaxPadding, Clock: t.clock, Rand: t.randReader(), Replay: t.replay,
+		MaxPadding: t.cfg.MaxPadding, NoPadding: t.clockUnsure.Load(),
+		Clock: t.clock, Rand: t.randReader(), Replay: t.replay,
 	})
 	if err != nil {
 		return Keys{}, timeSample{}, err
@@ -163,6 +165,9 @@ func (t *Transport) handshakeAlice(conn net.Conn, ri *data.RouterInfo, pa peerAd
 			// Bob's time is what our clock must learn: i2pd sends
 			// SessionCreated even when our time is off, then closes.
 			t.sample(conn, ini.PeerTime(), at)
+		}
+		if errors.Is(err, ErrClockSkew) || errors.Is(err, ErrAEAD) {
+			t.clockUnsure.Store(true)
 		}
 		return Keys{}, timeSample{}, err
 	}

@@ -90,6 +90,7 @@ func (t *Transport) handleInbound(c net.Conn) {
 		return
 	}
 	_ = c.SetDeadline(time.Time{})
+	t.clockUnsure.Store(false)
 	if !t.promote(c, s, true) {
 		_ = c.Close()
 	}

@@ -24,8 +24,13 @@ type InitiatorConfig struct {
 	PeerIV     [16]byte
 	// MaxPadding bounds message 1 padding (0 means DefaultMaxPadding).
 	MaxPadding int
-	Clock      clock.Clock // nil means the system clock
-	Rand       io.Reader   // nil means crypto/rand
+	// NoPadding sends message 1 without padding: i2pd 2.45.1 answers a
+	// SessionRequest whose time is off with a SessionCreated keyed
+	// without reading the padding, which only an unpadded Alice can
+	// decrypt (to learn Bob's time).
+	NoPadding bool
+	Clock     clock.Clock // nil means the system clock
+	Rand      io.Reader   // nil means crypto/rand
 	// Replay, if set, refuses a replayed Y.
 	Replay *ReplayCache
 }
@@ -40,6 +45,7 @@ type Initiator struct {
 	ri      []byte
 	m3p2    []byte // message 3 part 2 plaintext, fixed by message 1
 	m3p2Len int
+	noPad   bool
 }
 
 // Initiator steps.
@@ -58,6 +64,7 @@ func NewInitiator(cfg InitiatorConfig) (*Initiator, error) {
 	}
 	i := &Initiator{ri: cfg.RouterInfo}
 	i.init(cfg.Clock, cfg.Rand, cfg.Replay, cfg.NetID, cfg.MaxPadding)
+	i.noPad = cfg.NoPadding
 	key, iv := [32]byte(cfg.PeerHash), cfg.PeerIV
 	peer := cfg.PeerStatic
 	hs, err := noise.NewHandshakeState(noise.Config{
@@ -86,6 +93,9 @@ func (i *Initiator) CreateSessionRequest() ([]byte, error) {
 	padLen, err := i.randN(i.maxPad + 1)
 	if err != nil {
 		return nil, err
+	}
+	if i.noPad {
+		padLen = 0
 	}
 	opts := RequestOptions{
 		NetID: i.netID, Version: Version, PadLen: uint16(padLen),

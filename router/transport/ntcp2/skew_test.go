@@ -11,6 +11,7 @@ import (
 
 	"i2pgate/router/clock/clocktest"
 	"i2pgate/router/netx/memnet"
+	"i2pgate/router/transport"
 )
 
 // skewRecorder is a SkewSampler that keeps every sample.
@@ -110,6 +111,12 @@ func TestSkewSampledWhenInitiatorRefuses(t *testing.T) {
 			done <- err
 			return
 		}
+		if pad != 0 {
+			// i2pd answers a skewed Alice without reading her
+			// padding: only an unpadded message 1 works.
+			done <- errors.New("a fresh transport padded message 1")
+			return
+		}
 		p := make([]byte, pad)
 		if _, err := io.ReadFull(c, p); err != nil {
 			done <- err
@@ -142,5 +149,24 @@ func TestSkewSampledWhenInitiatorRefuses(t *testing.T) {
 	}
 	if d := s.peerTime.Sub(s.local); d > 2*time.Hour+2*time.Second || d < 2*time.Hour-2*time.Second {
 		t.Errorf("sample says Bob is %v off, want 2h", d)
+	}
+}
+
+// Message 1 goes unpadded only until a handshake completes.
+func TestPaddingAfterHandshake(t *testing.T) {
+	n := memnet.New(memnet.Options{Seed: 23})
+	defer n.Close()
+	clk := clocktest.New(time.Now())
+	a := newNode(t, n, "11.0.0.1", 1, clk, nil)
+	b := newNode(t, n, "11.0.0.2", 2, clk, nil)
+	if !a.tr.clockUnsure.Load() || !b.tr.clockUnsure.Load() {
+		t.Fatal("a fresh transport pads message 1")
+	}
+	if _, err := a.tr.Dial(context.Background(), b.id.ri); err != nil {
+		t.Fatal(err)
+	}
+	b.rec.waitEvent(t, transport.EventEstablished)
+	if a.tr.clockUnsure.Load() || b.tr.clockUnsure.Load() {
+		t.Fatal("still unpadded after a completed handshake")
 	}
 }

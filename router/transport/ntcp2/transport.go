@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"i2pgate/router/clock"
@@ -116,7 +117,11 @@ type Transport struct {
 	static  noise.KeyPair
 	replay  *ReplayCache
 	limiter *rateLimiter
-	handler transport.Handler
+	// clockUnsure is true until a handshake completes and again after a
+	// SessionCreated we could not decrypt or refused for skew: message 1
+	// then goes without padding (see InitiatorConfig.NoPadding).
+	clockUnsure atomic.Bool
+	handler     transport.Handler
 
 	closing chan struct{}
 	wg      sync.WaitGroup
@@ -149,6 +154,7 @@ func New(cfg Config) (*Transport, error) {
 		limiter: newRateLimiter(cfg.HandshakeBurst, cfg.HandshakeInterval),
 		closing: make(chan struct{}),
 	}
+	t.clockUnsure.Store(true)
 	t.mu.sessions = make(map[*Session]struct{})
 	t.mu.pending = make(map[net.Conn]struct{})
 	return t, nil

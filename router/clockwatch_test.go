@@ -52,6 +52,9 @@ func TestClockMoveResignsRouterInfo(t *testing.T) {
 	if !st.Clock.FarOff || st.Clock.Source != clock.SourceReseed || st.Clock.SkewSeconds != 7200 || st.ClockSkewS != 7200 {
 		t.Errorf("clock after: %+v", st.Clock)
 	}
+	if st.UptimeS > 60 {
+		t.Errorf("uptime %d s: moved by the clock correction", st.UptimeS)
+	}
 	if st.NetworkStatus != NetworkClockSkew {
 		t.Errorf("network status %q, want %q", st.NetworkStatus, NetworkClockSkew)
 	}

@@ -212,7 +212,7 @@ func (r *Router) Start(ctx context.Context) error {
 	}
 	r.state.Lock()
 	r.state.ri = ri
-	r.state.startedAt = r.clk.Now()
+	r.state.startedAt = r.clk.Base().Now() // uptime is not moved by clock corrections
 	r.state.Unlock()
 	r.log.Info("identity ready", "router_hash", ri.Hash().String(), "caps", ri.Caps())
 	if err := r.startNetwork(); err != nil {

@@ -80,7 +80,7 @@ func (r *Router) Status() Status {
 		return st
 	}
 	st.RouterHash = ri.Hash().String()
-	st.UptimeS = int64(r.clk.Now().Sub(startedAt) / time.Second)
+	st.UptimeS = int64(r.clk.Base().Now().Sub(startedAt) / time.Second)
 	db := r.netdb.Stats()
 	st.KnownRouters, st.Floodfills = db.KnownRouters, db.Floodfills
 	st.Published = db.PublishConfirmed

@@ -16,13 +16,17 @@ const (
 	// look-ahead) (i2pd ECIESX25519_MIN_NUM_GENERATED_TAGS).
 	LookAheadMin = 24
 	// DefaultLookAhead is the most tags generated past the last one
-	// received, and also how far behind it unreceived tags are kept. It
-	// is the tag set size the specification recommends (tsmax 160); i2pd
-	// uses 320 (ECIESX25519_MAX_NUM_GENERATED_TAGS).
-	DefaultLookAhead = 160
+	// received, how far behind it unreceived tags are kept, and how
+	// many more a search for an unknown tag makes: i2pd's
+	// ECIESX25519_MAX_NUM_GENERATED_TAGS. (The specification suggests
+	// 160; with twenty streams from one i2pd destination sharing a tag
+	// set, its messages through our inbound tunnels arrive reordered by
+	// more than that.)
+	DefaultLookAhead = 320
 	// DefaultMaxTagsPerTagSet bounds the window of one inbound tag set,
-	// received holes included; its oldest tags go first.
-	DefaultMaxTagsPerTagSet = 2 * DefaultLookAhead
+	// received holes included; its oldest tags go first. It holds the
+	// tags kept behind, the look-ahead and one search past it.
+	DefaultMaxTagsPerTagSet = 3 * DefaultLookAhead
 	// DefaultMaxTagsPerSession bounds the inbound tags of one session
 	// over all its tag sets: tag sets on their way out (previous ones,
 	// NSR tag sets) go first, then no more tags are made.
@@ -95,8 +99,8 @@ type Config struct {
 	// LookAhead is the inbound tag look-ahead (DefaultLookAhead), at
 	// least LookAheadMin.
 	LookAhead int
-	// MaxTagsPerTagSet bounds one inbound tag set's window (twice the
-	// look-ahead), at least the look-ahead.
+	// MaxTagsPerTagSet bounds one inbound tag set's window (three times
+	// the look-ahead), at least the look-ahead.
 	MaxTagsPerTagSet int
 	// MaxTagsPerSession bounds a session's inbound tags (three tag set
 	// windows and an NSR tag set), at least one tag set window plus
@@ -127,9 +131,9 @@ func (c *Config) limits() limits {
 	l.maxSessions = min(l.maxSessions, MaxSessionsLimit)
 	l.lookAhead = min(max(l.lookAhead, LookAheadMin), MaxLookAhead)
 	if l.maxPerTagSet <= 0 {
-		l.maxPerTagSet = 2 * l.lookAhead
+		l.maxPerTagSet = 3 * l.lookAhead
 	}
-	l.maxPerTagSet = min(max(l.maxPerTagSet, l.lookAhead), 2*MaxLookAhead)
+	l.maxPerTagSet = min(max(l.maxPerTagSet, l.lookAhead), 3*MaxLookAhead)
 	if l.maxPerSession <= 0 {
 		l.maxPerSession = 3*l.maxPerTagSet + NSRTags
 	}

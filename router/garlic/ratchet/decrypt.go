@@ -54,6 +54,11 @@ func (m *Manager) Decrypt(body []byte) (Decrypted, error) {
 	d, err := m.decryptLocked(body, now)
 	if err != nil {
 		m.mu.stats.Rejected++
+		if errors.Is(err, garlic.ErrReplay) {
+			m.mu.stats.RejectedReplay++
+		} else if !errors.Is(err, garlic.ErrDecrypt) {
+			m.mu.stats.RejectedMalformed++
+		}
 	}
 	return d, err
 }
@@ -70,18 +75,24 @@ func (m *Manager) decryptLocked(body []byte, now time.Time) (Decrypted, error) {
 		}
 	}
 	d, err := m.openNSLocked(body, now)
-	if err == nil || !errors.Is(err, garlic.ErrDecrypt) || len(body) < MinESSize {
+	if err == nil || !errors.Is(err, garlic.ErrDecrypt) {
+		return d, err
+	}
+	if len(body) < MinESSize {
+		m.mu.stats.RejectedUnknown++
 		return d, err
 	}
 	if ref, ok := m.searchLocked(tag); ok {
 		return m.openESLocked(ref, body, now)
 	}
-	return Decrypted{}, err
+	m.mu.stats.RejectedUnknown++
+	return Decrypted{}, fmt.Errorf("ratchet: no session has tag %x and not a new session: %w", tag[:], garlic.ErrDecrypt)
 }
 
 // searchLocked looks for tag a little beyond the look-ahead of the tag set
 // the last ES came on, as i2pd does when neither the tag table nor a New
-// Session fits: up to one look-ahead of new tags, within the caps. The
+// Session fits: up to one look-ahead of new tags, while the tag set's
+// window has room (a search never pushes out tags not yet received). The
 // tag set is not searched again until another ES arrives on it.
 func (m *Manager) searchLocked(tag i2np.RatchetTag) (tagRef, bool) {
 	ts := m.mu.last
@@ -90,12 +101,16 @@ func (m *Manager) searchLocked(tag i2np.RatchetTag) (tagRef, bool) {
 	}
 	m.mu.last = nil
 	for range m.lim.lookAhead {
+		if len(ts.window) >= m.lim.maxPerTagSet {
+			return tagRef{}, false
+		}
 		before := ts.nextTag
 		m.extendLocked(ts, 1)
 		if ts.nextTag == before {
 			return tagRef{}, false
 		}
 		if ref, ok := m.mu.tags[tag]; ok {
+			m.mu.stats.Found++
 			return ref, true
 		}
 	}
@@ -155,10 +170,12 @@ func (m *Manager) openNSRLocked(ref tagRef, body []byte, now time.Time) (Decrypt
 	ts := ref.ts
 	s := ts.sess
 	if !s.hasHS {
+		m.mu.stats.RejectedNSR++
 		return Decrypted{}, fmt.Errorf("ratchet: new session reply: handshake state gone: %w", garlic.ErrDecrypt)
 	}
 	pt, keys, err := openNSR(s.hs, &s.eph.Private, &m.static.Private, body)
 	if err != nil {
+		m.mu.stats.RejectedNSR++
 		return Decrypted{}, err
 	}
 	idx := int(ref.idx)
@@ -172,7 +189,7 @@ func (m *Manager) openNSRLocked(ref tagRef, body []byte, now time.Time) (Decrypt
 	}
 	d := Decrypted{Kind: garlic.NewSessionReply, Remote: s.remote, Bound: true, Blocks: blocks, NeedsReply: true}
 	if s.state == stateNSSent {
-		s.send = &sendTagSet{chains: newChains(&keys.ck, &keys.kab)}
+		s.send = newSendTagSet(newChains(&keys.ck, &keys.kab), 0)
 		rts := m.newRecvTagSetLocked(s, newChains(&keys.ck, &keys.kba), 0, false)
 		s.current = rts
 		m.extendLocked(rts, LookAheadMin)
@@ -199,11 +216,13 @@ func (m *Manager) openESLocked(ref tagRef, body []byte, now time.Time) (Decrypte
 	idx := int(ref.idx)
 	st, ok := ts.keyAt(idx)
 	if !ok {
-		return Decrypted{}, fmt.Errorf("ratchet: existing session: no key for tag %d: %w", idx, garlic.ErrDecrypt)
+		m.mu.stats.RejectedES++
+		return Decrypted{}, fmt.Errorf("ratchet: existing session: no key for tag %d of tag set %d: %w", idx, ts.id, garlic.ErrDecrypt)
 	}
 	pt, err := openES(&st.key, idx, body)
 	if err != nil {
-		return Decrypted{}, err
+		m.mu.stats.RejectedES++
+		return Decrypted{}, fmt.Errorf("ratchet: tag %d of tag set %d: %w", idx, ts.id, err)
 	}
 	ts.commitKey(idx, st)
 	m.consumeLocked(ts, idx)

@@ -230,7 +230,7 @@ func (m *Manager) sealNSRLocked(s *session, blocks []garlic.Block, opts SealOpti
 		return Sealed{}, err
 	}
 	if first {
-		s.send = &sendTagSet{chains: newChains(&keys.ck, &keys.kba)}
+		s.send = newSendTagSet(newChains(&keys.ck, &keys.kba), 0)
 		ts := m.newRecvTagSetLocked(s, newChains(&keys.ck, &keys.kab), 0, false)
 		s.current = ts
 		m.extendLocked(ts, LookAheadMin)

@@ -42,6 +42,7 @@ type Manager struct {
 		// unknown tag may be a little beyond its look-ahead.
 		last    *recvTagSet
 		nextAck AckID
+		nextSeq uint64 // numbers the sessions in the order they were made
 		stats   Stats
 	}
 }
@@ -56,8 +57,25 @@ type Stats struct {
 	// Sent and Received count messages by kind.
 	SentNS, SentNSR, SentES             uint64
 	ReceivedNS, ReceivedNSR, ReceivedES uint64
-	// Rejected counts messages Decrypt refused.
+	// Rejected counts messages Decrypt refused; the counts below say
+	// why (a message is in one of them).
 	Rejected uint64
+	// RejectedES and RejectedNSR count messages whose tag we expected
+	// but that did not authenticate (or whose NSR handshake state was
+	// gone).
+	RejectedES, RejectedNSR uint64
+	// RejectedUnknown counts messages with no expected tag that were
+	// not a New Session to us either: late ones whose tag set or
+	// session is gone, ones beyond the look-ahead, or not ours at all
+	// (a router's garlic through our tunnels).
+	RejectedUnknown uint64
+	// RejectedReplay counts New Sessions refused by the replay filter
+	// or the DateTime window; RejectedMalformed authentic messages
+	// whose payload did not parse.
+	RejectedReplay, RejectedMalformed uint64
+	// Found counts ES messages whose tag was past the look-ahead and
+	// found by a search.
+	Found uint64
 	// Evicted counts sessions freed because the Manager was full.
 	Evicted uint64
 }
@@ -187,6 +205,8 @@ func (m *Manager) addLocked(s *session) {
 	if _, ok := m.mu.all[s]; ok {
 		return
 	}
+	m.mu.nextSeq++
+	s.seq = m.mu.nextSeq
 	m.mu.all[s] = struct{}{}
 	if len(m.mu.all) > m.lim.maxSessions {
 		if v := m.victimLocked(s); v != nil {
@@ -196,33 +216,64 @@ func (m *Manager) addLocked(s *session) {
 	}
 }
 
-// victimLocked picks the session to evict: a replaced one first, then one
-// still in its handshake (a flood of New Sessions evicts its own kind),
-// then an established one; the one idle longest within a class; never
-// keep.
+// victimLocked picks the session to evict, never keep. By class (see
+// evictClass): sessions that no longer matter much go first, the one idle
+// longest; then the unanswered New Sessions of a remote we have no session
+// with, the newest first (i2pd answers all our New Sessions on the session
+// of the first one it replied to, which is among the first we sent, so a
+// burst of New Sessions must not push those out); then sessions in their
+// handshake (a flood of New Sessions evicts its own kind); established
+// ones last.
 func (m *Manager) victimLocked(keep *session) *session {
 	var victim *session
+	vc := 0
 	for s := range m.mu.all {
 		if s == keep {
 			continue
 		}
-		if victim == nil || s.evictClass() < victim.evictClass() ||
-			(s.evictClass() == victim.evictClass() && s.activity().Before(victim.activity())) {
-			victim = s
+		c := m.evictClassLocked(s)
+		switch {
+		case victim == nil || c < vc:
+		case c > vc:
+			continue
+		case c == evictPendingNS:
+			if s.seq < victim.seq {
+				continue
+			}
+		case !s.activity().Before(victim.activity()):
+			continue
 		}
+		victim, vc = s, c
 	}
 	return victim
 }
 
-// evictClass orders sessions for eviction, lowest first.
-func (s *session) evictClass() int {
+// Eviction classes, lowest evicted first.
+const (
+	// evictReplaced: a replaced session, or an unanswered New Session
+	// to a remote we have an established session with.
+	evictReplaced = iota
+	// evictPendingNS: an unanswered New Session, not the latest, to a
+	// remote we have no established session with.
+	evictPendingNS
+	// evictHandshake: the primary session of a remote, in its handshake.
+	evictHandshake
+	// evictEstablished: the primary session, established.
+	evictEstablished
+)
+
+func (m *Manager) evictClassLocked(s *session) int {
 	switch {
-	case !s.primary:
-		return 0
-	case s.state != stateEstablished:
-		return 1
+	case s.primary && s.state == stateEstablished:
+		return evictEstablished
+	case s.primary:
+		return evictHandshake
+	case s.state == stateNSSent:
+		if p := m.mu.byRemote[s.remote]; p == nil || p.state != stateEstablished {
+			return evictPendingNS
+		}
 	}
-	return 2
+	return evictReplaced
 }
 
 // promoteLocked makes s the primary session of its remote, whatever the

@@ -25,9 +25,10 @@ func nextKeys(d Decrypted) []garlic.NextKey {
 // NewExistingSessionMessage does (index >= 8192 after sending).
 func TestNextKeyThreshold(t *testing.T) {
 	a, b, _ := newPair(t, nil)
-	establish(t, a, b) // Alice's ES index 0
-	for i := 1; ; i++ {
+	establish(t, a, b) // Alice's ES index 1 (0 is skipped)
+	for {
 		d := exchange(t, a, b, "x", garlic.ExistingSession)
+		i := primary(a, b).send.nextTag - 1 // the index just sent
 		if nks := nextKeys(d); len(nks) > 0 {
 			if i != DefaultRatchetAfter+1 {
 				t.Fatalf("first NextKey at index %d", i)
@@ -55,7 +56,7 @@ func TestNextKeyThreshold(t *testing.T) {
 	if len(nextKeys(d)) != 0 {
 		t.Fatal("forward key still sent after the reverse key")
 	}
-	if s := primary(a, b); s.send.id != 1 || s.send.nextTag != 1 {
+	if s := primary(a, b); s.send.id != 1 || s.send.nextTag != 2 {
 		t.Fatalf("Alice sends on tag set %d index %d", s.send.id, s.send.nextTag)
 	}
 }

@@ -33,6 +33,8 @@ type session struct {
 	primary bool
 	// initiator: we sent the New Session (Alice's role).
 	initiator bool
+	// seq orders the sessions by creation (Manager.addLocked).
+	seq uint64
 
 	// Handshake: the New Session's symmetric state (Alice reads NSRs
 	// with it while her NSR tag set lives; Bob builds his NSRs from it),
@@ -303,7 +305,7 @@ func (m *Manager) reverseKeyLocked(s *session, nk garlic.NextKey) {
 		return
 	}
 	r.remote, r.hasRemote = remote, true
-	s.send = &sendTagSet{chains: ratchetChains(&s.send.nextRoot, &shared), id: uint16(id)}
+	s.send = newSendTagSet(ratchetChains(&s.send.nextRoot, &shared), uint16(id))
 	s.sendForward = false
 }
 

@@ -14,6 +14,21 @@ type sendTagSet struct {
 	id uint16
 }
 
+// newSendTagSet returns an outbound tag set on chains c that starts at
+// index 1: index 0 is never sent. i2pd 2.45.1 (RatchetTagSet::GetSymmKey)
+// keeps the keys it skips for later only from index 1 on, so when the
+// message of index 0 of a new tag set reaches it after a later one (two
+// tunnels, a burst right after the handshake or a DH ratchet) it logs
+// "Missing symmetric key for index 0" and drops it. Without an index 0
+// nothing can arrive late for it; the spec leaves the receiver's
+// look-ahead to cover a missing index.
+func newSendTagSet(c chains, id uint16) *sendTagSet {
+	ts := &sendTagSet{chains: c, id: id}
+	ts.tag()
+	ts.key()
+	return ts
+}
+
 // recvTagSet is an inbound tag set. Its tags from base to nextTag-1 sit in
 // window, those not yet received also in the Manager's tag table; the
 // symmetric key chain lags behind the tag chain and is only run forward

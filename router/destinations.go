@@ -363,6 +363,13 @@ type DestinationStatus struct {
 	PacketsReceived uint64 `json:"packets_received"`
 	PacketsDropped  uint64 `json:"packets_dropped"`
 	SendErrors      uint64 `json:"send_errors"`
+	// Garlic (ratchet.Stats): messages opened, and those refused with a
+	// tag we expected (a real decryption failure) or with no tag we know
+	// (late, beyond the look-ahead, or the router's garlic through our
+	// tunnels, which the router then opens).
+	GarlicOpened     uint64 `json:"garlic_opened"`
+	GarlicBadTag     uint64 `json:"garlic_bad_tag"`
+	GarlicUnknownTag uint64 `json:"garlic_unknown_tag"`
 }
 
 func (r *Router) destinationStatus() []DestinationStatus {
@@ -372,9 +379,13 @@ func (r *Router) destinationStatus() []DestinationStatus {
 	out := make([]DestinationStatus, 0, len(list))
 	for _, x := range list {
 		ss := x.streams.Stats()
+		gs := x.ratchet.Stats()
 		out = append(out, DestinationStatus{Name: x.name, B32: x.Address(), LeaseSetPublished: x.Published(), Streams: ss.Conns,
 			PacketsSent: ss.PacketsSent, PacketsResent: ss.PacketsResent, PacketsReceived: ss.PacketsReceived,
-			PacketsDropped: ss.PacketsDropped, SendErrors: ss.SendErrors})
+			PacketsDropped: ss.PacketsDropped, SendErrors: ss.SendErrors,
+			GarlicOpened:     gs.ReceivedNS + gs.ReceivedNSR + gs.ReceivedES,
+			GarlicBadTag:     gs.RejectedES + gs.RejectedNSR,
+			GarlicUnknownTag: gs.RejectedUnknown})
 	}
 	return out
 }

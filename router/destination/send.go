@@ -76,17 +76,12 @@ func (d *Destination) sendBlocks(ctx context.Context, to data.Hash, payload []by
 	return d.cfg.Tunnels.SendThrough(out, msg, tunnel.ToTunnel(l.gateway, l.tunnel))
 }
 
-// cloves makes the garlic cloves of one message: the Data message for the
-// remote destination and, when due, our lease set so that it can answer.
+// cloves makes the garlic cloves of one message: when due our lease set,
+// first so that the remote has it when it handles the rest (i2pd's own
+// order: a stream's SYN is answered at once, before the cloves after it
+// are read), then the Data message for the remote destination.
 func (d *Destination) cloves(r *remote, to data.Hash, payload []byte) ([]garlic.Block, error) {
 	var blocks []garlic.Block
-	if payload != nil {
-		dm, err := d.newMessage(i2np.Data{Data: payload})
-		if err != nil {
-			return nil, err
-		}
-		blocks = append(blocks, garlic.Clove{Delivery: garlic.Delivery{Type: garlic.DeliveryDestination, Hash: to}, Message: dm})
-	}
 	now := d.clk.Now()
 	d.mu.Lock()
 	ls := d.mu.local
@@ -101,6 +96,13 @@ func (d *Destination) cloves(r *remote, to data.Hash, payload []byte) ([]garlic.
 			return nil, err
 		}
 		blocks = append(blocks, garlic.Clove{Delivery: garlic.Delivery{Type: garlic.DeliveryLocal}, Message: sm})
+	}
+	if payload != nil {
+		dm, err := d.newMessage(i2np.Data{Data: payload})
+		if err != nil {
+			return nil, err
+		}
+		blocks = append(blocks, garlic.Clove{Delivery: garlic.Delivery{Type: garlic.DeliveryDestination, Hash: to}, Message: dm})
 	}
 	return blocks, nil
 }
@@ -121,6 +123,7 @@ func (d *Destination) deliver(msg i2np.Message) {
 			d.mu.Lock()
 			d.mu.stats.DecryptFailures++
 			d.mu.Unlock()
+			d.log.Debug("garlic not opened by our sessions", "err", err, "size", len(g.Data))
 			d.other(msg)
 			return
 		}

@@ -16,8 +16,14 @@ const automapBucket = "automap"
 
 const automapRecord = 16 + 16 + 8
 
+// automapFlushInterval is how long a changed mapping waits to be committed.
+const automapFlushInterval = 5 * time.Minute
+
 // automapPersist keeps the automap table in the router's database through a
-// Batcher, so a busy resolver writes the flash in few transactions.
+// Batcher, so a busy resolver writes the flash in few transactions: at most
+// one per automapFlushInterval (each costs some 30 KB of flash writes; every
+// mapping in use is re-saved hourly) and one at Close. A crash loses at most
+// the last interval's new mappings and last-use times.
 type automapPersist struct {
 	db    store.Store
 	batch *store.Batcher
@@ -26,7 +32,7 @@ type automapPersist struct {
 var _ automap.Persist = (*automapPersist)(nil)
 
 func newAutomapPersist(db store.Store) *automapPersist {
-	return &automapPersist{db: db, batch: store.NewBatcher(db, &store.BatchOptions{Interval: 30 * time.Second})}
+	return &automapPersist{db: db, batch: store.NewBatcher(db, &store.BatchOptions{Interval: automapFlushInterval})}
 }
 
 func (p *automapPersist) Load() ([]automap.Entry, error) {

@@ -107,6 +107,8 @@ func (s *tunnelSet) apply(want map[string]config.Tunnel) (started, stopped []str
 		}
 		if err := s.live[name].close(); err != nil {
 			s.log.Info("tunnel stopped", "name", name, "err", err)
+		} else {
+			s.log.Info("tunnel stopped", "name", name)
 		}
 		delete(s.live, name)
 		stopped = append(stopped, name)

@@ -5,8 +5,22 @@ GO        ?= go
 BIN       := dist/i2pgate
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
-GOFLAGS_BUILD := -trimpath -ldflags "$(LDFLAGS)"
+# Size, for routers with 8-16 MB of flash (make size): net/http without its
+# bundled HTTP/2 (nothing here speaks it: the console and the proxies serve
+# HTTP/1.1, reseed servers answer it), and no inlining in the packages off the
+# routing path (HTTP and TLS for the LAN front-ends and reseeding, DNS,
+# configuration, JSON, the store's B+tree, logging), about 0.65 MB less on
+# mipsle; the router's packages, crypto and the runtime keep their inlining.
+BUILD_TAGS := nethttpomithttp2
+NOINLINE  := net/http/... crypto/tls/... crypto/x509/... encoding/asn1 encoding/json encoding/pem \
+             mime/... archive/zip compress/... net/textproto net/url fmt log/slog/... vendor/... \
+             golang.org/x/net/... github.com/miekg/dns github.com/BurntSushi/toml/... \
+             github.com/armon/go-socks5 github.com/coreos/go-systemd/v22/... go.etcd.io/bbolt/... \
+             i2pgate/cmd/... i2pgate/gateway/... i2pgate/router/naming/... i2pgate/router/netdb/reseed
+GOFLAGS_BUILD := -trimpath -tags $(BUILD_TAGS) $(foreach p,$(NOINLINE),-gcflags=$(p)=-l) -ldflags "$(LDFLAGS)"
 export CGO_ENABLED := 0
+# Packages listed by make size.
+SIZE_TOP  ?= 30
 
 # GOOS/GOARCH[/variant] -> dist/i2pgate-<name>
 CROSS := linux-amd64:amd64:: linux-arm64:arm64:: linux-armv6:arm:6: linux-armv7:arm:7: \
@@ -73,10 +87,14 @@ cross:
 	    $(GO) build $(GOFLAGS_BUILD) -o dist/i2pgate-$$name ./cmd/i2pgate; \
 	done
 
+# Each cross binary's size, then where the bytes of the mipsle one go (an
+# unstripped build of it, summed per package: scripts/size.sh).
 size: cross
 	@for f in dist/i2pgate-linux-*; do \
 	  stat -c "%s %n" $$f | awk '{printf "%-28s %9d bytes  %5.2f MiB\n", $$2, $$1, $$1/1048576}'; \
 	done
+	@GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GO) build $(subst -s -w ,,$(GOFLAGS_BUILD)) -o dist/size/i2pgate-linux-mipsle.unstripped ./cmd/i2pgate
+	@echo "dist/i2pgate-linux-mipsle:"; GO=$(GO) scripts/size.sh dist/size/i2pgate-linux-mipsle.unstripped $(SIZE_TOP)
 
 # A short run of every fuzz target (FUZZTIME each).
 FUZZTIME ?= 10s

@@ -242,6 +242,13 @@ func (p *pressure) add(routers, leaseSets int) {
 	p.trimmedLSes += uint64(leaseSets)
 }
 
+// MemoryPressure is the level of the last memory check.
+func (r *Router) MemoryPressure() Pressure {
+	r.press.mu.Lock()
+	defer r.press.mu.Unlock()
+	return r.press.level
+}
+
 // trimRemotes trims every local destination's remote lease sets.
 func (r *Router) trimRemotes(limit int) int {
 	r.dests.Lock()

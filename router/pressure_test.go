@@ -143,7 +143,7 @@ func TestMemoryPressure(t *testing.T) {
 
 	heap.Store(uint64(cfg.MemoryBytes) * 90 / 100)
 	r.checkMemory()
-	if st := r.Status(); st.Memory.Pressure != "critical" {
+	if st := r.Status(); st.Memory.Pressure != "critical" || r.MemoryPressure() != PressureCritical {
 		t.Fatalf("at 90%%: %+v", st.Memory)
 	}
 	heap.Store(uint64(cfg.MemoryBytes) * 30 / 100)

@@ -21,6 +21,18 @@ import (
 type i2pDialer struct {
 	book *naming.Book
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// critical reports a critical memory pressure, under which new
+	// streams are refused; nil: never.
+	critical func() bool
+}
+
+// errMemoryCritical refuses a new stream while the router is close to
+// limits.memory; the streams already open go on.
+var errMemoryCritical = errors.New("i2pgate: memory pressure critical: new streams refused")
+
+// memoryCritical reports whether r's memory pressure is critical.
+func memoryCritical(r *router.Router) func() bool {
+	return func() bool { return r.MemoryPressure() >= router.PressureCritical }
 }
 
 var _ gateway.Dialer = (*i2pDialer)(nil)
@@ -44,6 +56,9 @@ func (d *i2pDialer) DialContext(ctx context.Context, network, addr string) (net.
 			return nil, err
 		}
 		b32 = data.B32Address(h)
+	}
+	if d.critical != nil && d.critical() {
+		return nil, fmt.Errorf("dial %q: %w", name, errMemoryCritical)
 	}
 	c, err := d.dial(ctx, network, net.JoinHostPort(b32, port))
 	if err != nil {
@@ -73,5 +88,5 @@ func classifyDial(err error) error {
 
 // routerDialer dials from the router's shared client destination.
 func routerDialer(r *router.Router, book *naming.Book) *i2pDialer {
-	return &i2pDialer{book: book, dial: r.Dial}
+	return &i2pDialer{book: book, dial: r.Dial, critical: memoryCritical(r)}
 }

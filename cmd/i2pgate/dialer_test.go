@@ -56,4 +56,16 @@ func TestI2PDialer(t *testing.T) {
 			t.Errorf("%s: err %v, dialed %q; want %v, %q", c.addr, err, dialed, c.want, c.dialed)
 		}
 	}
+
+	// Under critical memory pressure nothing is dialed.
+	critical := true
+	d.critical = func() bool { return critical }
+	dialed, next = "", nil
+	if _, err := d.DialContext(ctx, "tcp", b32+":80"); !errors.Is(err, errMemoryCritical) || dialed != "" {
+		t.Errorf("critical: err %v, dialed %q", err, dialed)
+	}
+	critical = false
+	if _, err := d.DialContext(ctx, "tcp", b32+":80"); err != nil || dialed != b32+":80" {
+		t.Errorf("after critical: err %v, dialed %q", err, dialed)
+	}
 }

@@ -224,6 +224,9 @@ func (s *isolation) dialerFor(client netip.Addr) gateway.Dialer {
 		x.used = s.tick
 		return x.d
 	}
+	if s.r.MemoryPressure() >= router.PressureCritical {
+		return nil // no new destination near limits.memory (reply 0x01)
+	}
 	if len(s.dests) >= maxIsolated {
 		var oldest netip.Addr
 		var min uint64
@@ -239,7 +242,7 @@ func (s *isolation) dialerFor(client netip.Addr) gateway.Dialer {
 	if err != nil {
 		return nil // refused (reply 0x01)
 	}
-	x := &isolated{dest: dest, d: &i2pDialer{book: s.book, dial: dest.Dial}, used: s.tick}
+	x := &isolated{dest: dest, d: &i2pDialer{book: s.book, dial: dest.Dial, critical: memoryCritical(s.r)}, used: s.tick}
 	s.dests[client] = x
 	return x.d
 }

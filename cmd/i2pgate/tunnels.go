@@ -195,7 +195,11 @@ func (s *tunnelSet) startClient(l *liveTunnel, name string, t config.Tunnel) err
 		return err
 	}
 	l.items = append(l.items, x, ln)
+	critical := memoryCritical(s.r)
 	dial := func(ctx context.Context) (net.Conn, error) {
+		if critical() {
+			return nil, errMemoryCritical
+		}
 		ctx, cancel := context.WithTimeout(ctx, tunnelDialTimeout)
 		defer cancel()
 		return x.Dial(ctx, "tcp", remote)

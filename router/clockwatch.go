@@ -9,6 +9,7 @@ import (
 
 	"i2pgate/router/clock"
 	"i2pgate/router/clock/sntp"
+	"i2pgate/router/data"
 	"i2pgate/router/netx"
 )
 
@@ -16,11 +17,12 @@ const (
 	// clockCheckInterval is how often the router looks whether its clock
 	// offset moved.
 	clockCheckInterval = 10 * time.Second
-	// resignSkew is how far the offset may move before our RouterInfo is
-	// signed again with a corrected date: peers refuse one published more
-	// than 2 min ahead of them (i2pd NETDB_EXPIRATION_TIMEOUT_THRESHOLD) or
-	// 90 min old in SessionConfirmed (NETDB_MIN_EXPIRATION_TIMEOUT).
+	// resignSkew is how far in the future (after a clock correction
+	// backwards) our RouterInfo's date may be before it is signed again.
 	resignSkew = 30 * time.Second
+	// riRefresh is the age at which our RouterInfo is signed again with a
+	// new date, well under the 90 min i2pd accepts in SessionConfirmed.
+	riRefresh = 30 * time.Minute
 )
 
 // ClockStatus is the clock part of Status.
@@ -67,15 +69,14 @@ func (c ClockStatus) ClockNote() string {
 	return fmt.Sprintf("clock is off by %v (%s the network; corrected from %s)", d, way, c.Source)
 }
 
-// startClockWatch starts the goroutine that signs our RouterInfo again when
-// the clock offset moves; signed is the offset the current one was signed
-// with.
-func (r *Router) startClockWatch(signed time.Duration) {
+// startClockWatch starts the goroutine that keeps our RouterInfo's date
+// fresh and logs when the clock goes far off or back.
+func (r *Router) startClockWatch() {
 	r.wg.Add(1)
-	go r.watchClock(signed)
+	go r.watchClock()
 }
 
-func (r *Router) watchClock(signed time.Duration) {
+func (r *Router) watchClock() {
 	defer r.wg.Done()
 	t := r.clk.NewTicker(clockCheckInterval)
 	defer t.Stop()
@@ -86,7 +87,7 @@ func (r *Router) watchClock(signed time.Duration) {
 			return
 		case <-t.C():
 		}
-		signed = r.checkClock(signed)
+		r.freshRouterInfo()
 		if st := r.clockStatus(); st.FarOff != far {
 			far = st.FarOff
 			if far {
@@ -98,20 +99,32 @@ func (r *Router) watchClock(signed time.Duration) {
 	}
 }
 
-// checkClock signs and publishes our RouterInfo again when the offset moved
-// by more than resignSkew since signed; it returns the offset of the
-// RouterInfo now current.
-func (r *Router) checkClock(signed time.Duration) time.Duration {
-	skew := r.clk.Skew()
-	if d := skew - signed; d <= resignSkew && d >= -resignSkew {
-		return signed
+// riStale reports whether our RouterInfo published at pub needs a new date
+// at now: peers refuse one from more than 2 min ahead
+// (NETDB_EXPIRATION_TIMEOUT_THRESHOLD), which a clock correction backwards
+// makes it, or 90 min old in SessionConfirmed (NETDB_MIN_EXPIRATION_TIMEOUT),
+// which a correction forwards or a long uptime makes it.
+func riStale(pub, now time.Time) bool {
+	age := now.Sub(pub)
+	return age < -resignSkew || age > riRefresh
+}
+
+// freshRouterInfo returns our RouterInfo, first signed again with the
+// current date (and written and published) when riStale: the transports
+// send it in handshakes, so a clock correction never lets a stale date out.
+func (r *Router) freshRouterInfo() *data.RouterInfo {
+	r.state.Lock()
+	old := r.state.ri
+	if old == nil || !riStale(old.Published(), r.clk.Now()) {
+		r.state.Unlock()
+		return old
 	}
 	ri, err := r.buildRouterInfo()
 	if err != nil {
-		r.log.Warn("re-signing the RouterInfo for the clock offset", "err", err)
-		return signed
+		r.state.Unlock()
+		r.log.Warn("re-signing the RouterInfo", "err", err)
+		return old
 	}
-	r.state.Lock()
 	r.state.ri = ri
 	r.state.Unlock()
 	if err := writeFileAtomic(filepath.Join(r.cfg.DataDir, routerInfoFile), ri.Bytes(), 0o644); err != nil {
@@ -122,9 +135,9 @@ func (r *Router) checkClock(signed time.Duration) time.Duration {
 			r.log.Warn("publishing the RouterInfo", "err", err)
 		}
 	}
-	r.log.Info("clock offset moved: RouterInfo signed again", "skew", skew.Round(time.Second),
-		"was", signed.Round(time.Second), "source", r.clk.Source())
-	return skew
+	r.log.Info("RouterInfo signed again with a new date", "age_was", r.clk.Now().Sub(old.Published()).Round(time.Second),
+		"skew", r.clk.Skew().Round(time.Second), "source", r.clk.Source())
+	return ri
 }
 
 // SNTP timing: the first query at start, retries while it fails (no

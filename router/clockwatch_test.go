@@ -24,14 +24,14 @@ func TestClockMoveResignsRouterInfo(t *testing.T) {
 	if st.Clock.FarOff || st.Clock.Source != clock.SourceNone || st.Clock.ClockNote() != "" {
 		t.Fatalf("clock before: %+v", st.Clock)
 	}
-	if got := r.checkClock(0); got != 0 || r.RouterInfo() != old {
+	if r.freshRouterInfo() != old {
 		t.Fatal("re-signed without a move")
 	}
 	if !r.clk.Seed(2*time.Hour, clock.SourceReseed) {
 		t.Fatal("seed refused")
 	}
-	if got := r.checkClock(0); got != 2*time.Hour {
-		t.Fatalf("checkClock = %v", got)
+	if r.freshRouterInfo() == old {
+		t.Fatal("not re-signed after the clock moved 2 h forwards")
 	}
 	ri := r.RouterInfo()
 	if ri == old || ri.Hash() != old.Hash() {
@@ -64,5 +64,20 @@ func TestClockMoveResignsRouterInfo(t *testing.T) {
 	j, err := json.Marshal(st)
 	if err != nil || !strings.Contains(string(j), `"clock":{"skew_seconds":7200,"source":"reseed","far_off":true}`) {
 		t.Errorf("json %s %v", j, err)
+	}
+}
+
+func TestRIStale(t *testing.T) {
+	now := time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		age   time.Duration
+		stale bool
+	}{
+		{0, false}, {29 * time.Minute, false}, {31 * time.Minute, true}, {2 * time.Hour, true},
+		{-20 * time.Second, false}, {-time.Minute, true}, {-2 * time.Hour, true},
+	} {
+		if got := riStale(now.Add(-tc.age), now); got != tc.stale {
+			t.Errorf("age %v: stale %v, want %v", tc.age, got, tc.stale)
+		}
 	}
 }

@@ -20,7 +20,6 @@ import (
 // startNetwork starts, in order, the netdb and the transports, and publishes our
 // RouterInfo. On error what was started is left for Close to stop.
 func (r *Router) startNetwork() error {
-	signedSkew := r.clk.Skew() // the offset our RouterInfo was signed with
 	filter := transport.AddrFilter{AllowReserved: !r.cfg.ReservedRange}
 	if err := r.newGarlic(); err != nil {
 		return err
@@ -86,7 +85,7 @@ func (r *Router) startNetwork() error {
 	if err := r.startTunnels(); err != nil {
 		return err
 	}
-	r.startClockWatch(signedSkew)
+	r.startClockWatch()
 	r.startSNTP()
 	return db.Publish(r.RouterInfo())
 }
@@ -111,7 +110,7 @@ func (r *Router) newNTCP2(filter transport.AddrFilter) (*ntcp2.Transport, error)
 		StaticKey:       r.ntcp2.priv,
 		IV:              r.ntcp2.iv,
 		RouterHash:      r.keys.Identity().Hash(),
-		LocalRouterInfo: r.RouterInfo,
+		LocalRouterInfo: r.freshRouterInfo,
 		ListenAddr:      listen,
 		Skew:            r.clk,
 		Filter:          filter,

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"i2pgate/router/clock/clocktest"
 	"i2pgate/router/netx"
 )
 
@@ -182,5 +183,25 @@ func TestSU3URL(t *testing.T) {
 		if (err != nil) != (tc.want == "") || got != tc.want {
 			t.Errorf("SU3URL(%q) = %q, %v; want %q", tc.base, got, err, tc.want)
 		}
+	}
+}
+
+// Server certificates are checked against the reseeder's clock (which the
+// router corrects), not the system's: at a time past the test certificate's
+// validity the download fails.
+func TestHTTPSCertificateTimeFromClock(t *testing.T) {
+	ris := testRouterInfos(t, 30, time.Now())
+	srv := newReseedServer(t, testSU3(t, testZip(t, ris)))
+	late := clocktest.New(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
+	r, err := New(Config{
+		URLs: []string{srv.URL + "/"}, NetID: testNetID, Certs: testCerts(t),
+		TLSConfig: srv.trust(), Clock: late,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Reseed(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("err %v, want a certificate validity error", err)
 	}
 }

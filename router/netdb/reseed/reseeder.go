@@ -91,7 +91,17 @@ func New(cfg Config) (*Reseeder, error) {
 	}
 	r := &Reseeder{cfg: cfg, client: cfg.HTTPClient, clock: clock.Or(cfg.Clock), rand: cfg.Rand, log: cfg.Logger}
 	if r.client == nil {
-		r.client = NewHTTPClient(cfg.Network, cfg.TLSConfig, cfg.AllowHTTP)
+		tc := cfg.TLSConfig.Clone()
+		if tc == nil {
+			tc = &tls.Config{}
+		}
+		if tc.Time == nil {
+			// Certificates are checked against the router's clock,
+			// which SNTP or peers may have corrected: a box without
+			// a real-time clock may boot months behind.
+			tc.Time = r.clock.Now
+		}
+		r.client = NewHTTPClient(cfg.Network, tc, cfg.AllowHTTP)
 	}
 	if r.rand == nil {
 		r.rand = crand.Reader

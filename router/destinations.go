@@ -363,6 +363,11 @@ type DestinationStatus struct {
 	PacketsReceived uint64 `json:"packets_received"`
 	PacketsDropped  uint64 `json:"packets_dropped"`
 	SendErrors      uint64 `json:"send_errors"`
+	// Of PacketsDropped: no room in the receive buffer, too far out of
+	// order, for no connection.
+	DroppedFull   uint64 `json:"dropped_full"`
+	DroppedFar    uint64 `json:"dropped_far"`
+	DroppedNoConn uint64 `json:"dropped_noconn"`
 	// Garlic (ratchet.Stats): messages opened, and those refused with a
 	// tag we expected (a real decryption failure) or with no tag we know
 	// (late, beyond the look-ahead, or the router's garlic through our
@@ -383,6 +388,7 @@ func (r *Router) destinationStatus() []DestinationStatus {
 		out = append(out, DestinationStatus{Name: x.name, B32: x.Address(), LeaseSetPublished: x.Published(), Streams: ss.Conns,
 			PacketsSent: ss.PacketsSent, PacketsResent: ss.PacketsResent, PacketsReceived: ss.PacketsReceived,
 			PacketsDropped: ss.PacketsDropped, SendErrors: ss.SendErrors,
+			DroppedFull: ss.DroppedFull, DroppedFar: ss.DroppedFar, DroppedNoConn: ss.DroppedNoConn,
 			GarlicOpened:     gs.ReceivedNS + gs.ReceivedNSR + gs.ReceivedES,
 			GarlicBadTag:     gs.RejectedES + gs.RejectedNSR,
 			GarlicUnknownTag: gs.RejectedUnknown})

@@ -79,6 +79,10 @@ type actions struct {
 	forget  bool  // remove from the Manager
 	drain   bool  // this goroutine sends the queued packets
 	endErr  error // why the connection ended, for the log
+	// What the log says of an ended connection: the peer's stream ID,
+	// the next sequence number expected, packets of ours unacknowledged.
+	endPeer, endNext uint32
+	endUnacked       int
 }
 
 type outPacket struct {
@@ -167,7 +171,8 @@ func (c *Conn) apply(a *actions) {
 	}
 	if a.forget {
 		c.m.forget(c)
-		c.m.s.log.Debug("connection ended", "stream", c.localID, "inbound", !c.outbound, "err", a.endErr)
+		c.m.s.log.Debug("connection ended", "stream", c.localID, "peer", a.endPeer, "inbound", !c.outbound,
+			"received", a.endNext, "unacked", a.endUnacked, "err", a.endErr)
 	} else if a.release {
 		c.m.release(c)
 	}
@@ -215,6 +220,7 @@ func (c *Conn) settleStateLocked(now time.Time, a *actions) {
 	if c.mu.err != nil && c.mu.state != stateDead {
 		c.mu.state = stateDead
 		a.forget, a.endErr = true, c.mu.err
+		a.endPeer, a.endNext, a.endUnacked = c.mu.peerID, c.mu.recv.next, len(c.mu.send.unacked)
 		c.wakeLocked()
 	}
 	if c.mu.state == stateDead {

@@ -41,6 +41,10 @@ type Manager struct {
 
 	stats struct {
 		sent, received, resent, dropped, sendErrors, refused atomic.Uint64
+		// Of dropped: data without room in the receive buffer, data
+		// too far past the next expected packet, packets for no
+		// connection (usually one that ended here first).
+		droppedFull, droppedFar, droppedNoConn atomic.Uint64
 	}
 }
 
@@ -63,6 +67,10 @@ type Stats struct {
 	// PacketsReceived counts packets given to HandlePacket, PacketsDropped
 	// those that were malformed, unverifiable or for no connection.
 	PacketsReceived, PacketsDropped uint64
+	// Of PacketsDropped: DroppedFull had no room in the receive buffer,
+	// DroppedFar were too far past the next expected packet, DroppedNoConn
+	// were for no connection (most often one that ended here first).
+	DroppedFull, DroppedFar, DroppedNoConn uint64
 	// SendErrors counts packets the Sender refused.
 	SendErrors uint64
 	// Refused counts inbound connections answered with a RESET.
@@ -94,6 +102,9 @@ func (m *Manager) Stats() Stats {
 		PacketsResent:   m.stats.resent.Load(),
 		PacketsReceived: m.stats.received.Load(),
 		PacketsDropped:  m.stats.dropped.Load(),
+		DroppedFull:     m.stats.droppedFull.Load(),
+		DroppedFar:      m.stats.droppedFar.Load(),
+		DroppedNoConn:   m.stats.droppedNoConn.Load(),
 		SendErrors:      m.stats.sendErrors.Load(),
 		Refused:         m.stats.refused.Load(),
 	}
@@ -265,6 +276,7 @@ func (m *Manager) HandlePacket(srcPort, dstPort uint16, packet []byte) {
 		m.mu.Unlock()
 		if c == nil {
 			m.drop()
+			m.stats.droppedNoConn.Add(1)
 			return
 		}
 		c.handle(p)

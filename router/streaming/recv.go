@@ -319,6 +319,7 @@ func (c *Conn) receiveLocked(now time.Time, p *Packet, a *actions) {
 		if !r.fits(len(p.Payload), true) {
 			r.choking, r.ackNow = true, true
 			c.m.drop()
+			c.m.stats.droppedFull.Add(1)
 			return
 		}
 		r.deliver(clone(p.Payload), p.Flags)
@@ -335,9 +336,11 @@ func (c *Conn) receiveLocked(now time.Time, p *Packet, a *actions) {
 	case p.Seq-r.next >= MaxOutOfOrder:
 		r.ackNow = true
 		c.m.drop()
+		c.m.stats.droppedFar.Add(1)
 	case !r.fits(len(p.Payload), false):
 		r.choking, r.ackNow = true, true
 		c.m.drop()
+		c.m.stats.droppedFull.Add(1)
 	default:
 		r.store(p.Seq, p.Payload, p.Flags)
 		r.ackNow = true // NACK the gap at once

@@ -130,6 +130,9 @@ if ((${#bad[@]} == 0)); then
 else
 	# A stream that stalls (seen under heavy load with i2pd 2.45.1; see the
 	# issue notes) is retried once on its own, and the test says so.
+	for i in "${bad[@]}"; do
+		log "concurrent fetch $i: $(stat -c %s "$DIR/e2e-par-$i.body" 2>/dev/null || echo 0) of 1048576 bytes"
+	done
 	log "${#bad[@]} of $PARALLEL concurrent fetches stalled or differed; retrying them one by one"
 	still=0
 	for i in "${bad[@]}"; do

@@ -25,7 +25,8 @@
 # Settings: BENCH_SIZE (bytes, default 20000000), BENCH_RUNS (default 3),
 # BENCH_HOPS (default 2), BENCH_TIMEOUT (s, cold start and proxy bound, default
 # 300), BENCH_FETCH_MAX (s per fetch, default 600), BENCH_IDLE (s of idle CPU
-# sampling before the fetches, default 20), I2PGATE_SRC (tree to build, default
+# sampling before the fetches, default 20), BENCH_LOGLEVEL (i2pgate's, default
+# info; debug shows why packets were dropped but costs CPU), I2PGATE_SRC (tree to build, default
 # this repository), TESTNET_NS (default h2), TESTNET_DIR (default /tmp/h2).
 # Not part of make test. Always takes the net down (trap).
 # Last line: bench-e2e: N passed, M failed
@@ -44,6 +45,7 @@ HOPS=${BENCH_HOPS:-2}
 TIMEOUT=${BENCH_TIMEOUT:-300}
 FETCH_MAX=${BENCH_FETCH_MAX:-600}
 IDLE=${BENCH_IDLE:-20}
+LOGLEVEL=${BENCH_LOGLEVEL:-info}
 GATE_PORT=8081
 PROXY_PORT=4480
 TEST_NAME=bench-e2e
@@ -90,6 +92,14 @@ real_pid() {
 	done
 	echo "$pid"
 }
+# ee_timeouts: how often the eepsite's i2pd has resent a second time or more
+# with no ACK in between: i2pd 2.45.1 halves its window at the first timeout
+# and logs only from the second on, when it changes lease or outbound tunnel.
+ee_timeouts() {
+	local n
+	n=$(grep -cE 'Another (remote lease|outbound tunnel) has been selected' "$EE_LOG" 2>/dev/null) || true
+	echo "${n:-0}"
+}
 # dest_json: the bench destination's entry of i2pgate's /api/status, one line.
 dest_json() { status_json | tr -d '\n ' | grep -o '{"name":"bench"[^}]*}' || true; }
 calc() { awk "BEGIN { printf \"%.${1}f\", $2 }"; }
@@ -116,6 +126,8 @@ J_DIR=${!v}
 v=TESTNET_ROUTER${J}_PID
 I2PD_PID=$(real_pid "${!v}" i2pd)
 PROXY=$J_ADDR:$PROXY_PORT
+v=TESTNET_ROUTER${TESTNET_EEPSITE_ROUTER}_DATADIR
+EE_LOG=${!v}/i2pd.log
 cat >>"$J_DIR/tunnels.conf" <<EOF
 [bench-proxy]
 type = httpproxy
@@ -157,7 +169,7 @@ inbound.quantity = 2
 outbound.quantity = 2
 CONF
 load_at_start=$(load1)
-"$TESTNET" add-i2pgate 1 --config="$CONF" --loglevel=info --addressbook.subscriptions=
+"$TESTNET" add-i2pgate 1 --config="$CONF" --loglevel="$LOGLEVEL" --addressbook.subscriptions=
 # shellcheck disable=SC1090
 source "$ENV_FILE"
 GATE_LOG=$TESTNET_I2PGATE1_LOG
@@ -198,7 +210,7 @@ declare -A RATE CPU LOAD
 # bench WHO RUN: one fetch of /size/SIZE, timed and CPU-measured; appends a row.
 bench() {
 	local who=$1 run=$2 pid other url proxy=() out=$DIR/bench-$1.body
-	local c0 o0 c1 o1 l0 res code bytes raw secs rate cpu ocpu sum d0 d1 k note=
+	local c0 o0 c1 o1 l0 res code bytes raw secs rate cpu ocpu sum d0 d1 k t0 t1 note=''
 	if [[ $who == i2pgate ]]; then
 		pid=$GATE_PID other=$I2PD_PID url="http://$GATE_ADDR:$GATE_PORT/size/$SIZE"
 	else
@@ -207,12 +219,14 @@ bench() {
 	rm -f "$out"
 	[[ $who == i2pgate ]] && d0=$(dest_json)
 	l0=$(load1)
+	t0=$(ee_timeouts)
 	c0=$(cpu_ticks "$pid")
 	o0=$(cpu_ticks "$other")
 	res=$(ip netns exec "$NS" curl -s -m "$FETCH_MAX" "${proxy[@]}" -o "$out" \
 		-w '%{http_code} %{size_download} %{time_total}' "$url" 2>/dev/null) || true
 	c1=$(cpu_ticks "$pid")
 	o1=$(cpu_ticks "$other")
+	t1=$(ee_timeouts)
 	read -r code bytes raw <<<"${res:-000 0 0}"
 	secs=$(calc 1 "${raw:-0}")
 	if [[ $who == i2pgate ]]; then
@@ -230,11 +244,11 @@ bench() {
 		RATE[$who]+="$rate "
 		CPU[$who]+="$(calc 4 "$cpu / $MB") "
 		LOAD[$who]+="$l0 "
-		ROWS+=("$(printf '%-8s %3s %8s %8s %8s %9s %9s %6s' "$who" "$run" "$secs" "$rate" "$cpu" \
-			"$(calc 4 "$cpu / $MB")" "$ocpu" "$l0")$note")
+		ROWS+=("$(printf '%-8s %3s %8s %8s %8s %9s %9s %6s %6s' "$who" "$run" "$secs" "$rate" "$cpu" \
+			"$(calc 4 "$cpu / $MB")" "$ocpu" "$((t1 - t0))" "$l0")$note")
 		pass "$who fetch $run: $SIZE bytes in $secs s ($rate MB/s), $cpu CPU s, sha256 equal$note"
 	else
-		ROWS+=("$(printf '%-8s %3s %8s %8s %8s %9s %9s %6s  FAILED: HTTP %s, %s bytes' "$who" "$run" "$secs" - "$cpu" - "$ocpu" "$l0" "$code" "$bytes")$note")
+		ROWS+=("$(printf '%-8s %3s %8s %8s %8s %9s %9s %6s %6s  FAILED: HTTP %s, %s bytes' "$who" "$run" "$secs" - "$cpu" - "$ocpu" "$((t1 - t0))" "$l0" "$code" "$bytes")$note")
 		fail "$who fetch $run: HTTP $code, $bytes of $SIZE bytes in $secs s, sha256 ${sum:-none}"
 	fi
 }
@@ -255,9 +269,11 @@ st=$(status_json)
 	echo "cpu_s: utime+stime of that process during the fetch; other_s: of the other one"
 	echo "(its transit or idle work); other routers' transit is not counted. Stream"
 	echo "packets: deltas of i2pgate's counters for the bench destination (/api/status)."
+	echo "ee_rto: resends #2 and later of the eepsite's i2pd with no ACK in between (it"
+	echo "halves its window at #1, then changes lease or tunnel), counted in its log."
 	echo "load1: 1-minute load average when the fetch started (2 cores, shared)."
 	echo
-	printf '%-8s %3s %8s %8s %8s %9s %9s %6s\n' who run time_s MB/s cpu_s cpu_s/MB other_s load1
+	printf '%-8s %3s %8s %8s %8s %9s %9s %6s %6s\n' who run time_s MB/s cpu_s cpu_s/MB other_s ee_rto load1
 	printf '%s\n' "${ROWS[@]}"
 	echo
 	printf '%-8s %9s %12s %12s\n' median MB/s cpu_s/MB load1
@@ -273,5 +289,9 @@ st=$(status_json)
 	echo "idle CPU over $IDLE s before the fetches: i2pgate $idle_gate s/min, i2pd router $J $idle_i2pd s/min"
 	echo "i2pgate after the fetches: transit $(num transit_tunnels "$st"), client in/out $(num client_in "$st")/$(num client_out "$st")," \
 		"build success rate $(grep -o '"build_success_rate": *[0-9.]*' <<<"$st" | grep -o '[0-9.]*$' || echo '?')"
+	if [[ $LOGLEVEL == debug ]]; then
+		echo "i2pgate debug log: $(grep -c 'msg=garlic' "$GATE_LOG" || true) garlic messages not decrypted or not handled," \
+			"$(grep -c 'msg="destination send"' "$GATE_LOG" || true) destination send errors"
+	fi
 } | tee "$DIR/bench-e2e.txt"
 log "results written to $DIR/bench-e2e.txt"

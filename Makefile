@@ -95,6 +95,11 @@ size: cross
 	done
 	@GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GO) build $(subst -s -w ,,$(GOFLAGS_BUILD)) -o dist/size/i2pgate-linux-mipsle.unstripped ./cmd/i2pgate
 	@echo "dist/i2pgate-linux-mipsle:"; GO=$(GO) scripts/size.sh dist/size/i2pgate-linux-mipsle.unstripped $(SIZE_TOP)
+	@# A reflective method lookup (reflect.Value.MethodByName, text/template)
+	@# makes the linker keep every exported method of every reachable type.
+	@GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GO) build -tags $(BUILD_TAGS) -ldflags=-dumpdep -o /dev/null ./cmd/i2pgate 2>&1 | \
+	  awk '/<ReflectMethod>/ { seen[$$1] = 1 } END { n = 0; for (f in seen) { print "reflective method lookup in " f; n++ } \
+	  if (!n) print "no reflective method lookup: unused methods are dropped" }'
 
 # A short run of every fuzz target (FUZZTIME each).
 FUZZTIME ?= 10s

@@ -34,8 +34,14 @@
 #      through the transparent proxy (by b32 too);
 #   4. the outsider is refused by SOCKS, the HTTP proxy, DNS (UDP REFUSED,
 #      TCP closed), the transparent proxy and the console (403);
-#   5. 200 concurrent SOCKS streams to the eepsite complete intact; the
-#      gateway's VmRSS before and after, and its VmHWM;
+#   6. (before 5) headless chromium in the LAN client namespace, with the
+#      HTTP proxy as its proxy, shows http://testsite.i2p/ (DOM checked,
+#      screenshot) and the "Not an I2P address" page for example.com (no
+#      packet out), and takes a screenshot of every console page
+#      (scripts/console-screenshots.sh on the live console);
+#   5. 200 concurrent SOCKS streams to the eepsite complete intact (the
+#      front-ends hold up to gateway.DefaultMaxConns = 512 connections, so
+#      all 200 run at once); the gateway's VmRSS before and after, VmHWM;
 #   then i2pgate exits within 20 s of SIGTERM (else SIGQUIT puts its
 #   goroutines in its log) and restarts on the same data dir: the address the
 #   client kept reaches the eepsite before any DNS query (automap addresses
@@ -50,7 +56,11 @@
 # each wait for the gateway to reach the eepsite; GW_NAME_TIMEOUT (s, default
 # 480): bound of the wait for the subscription to bring testsite.i2p;
 # GW_INITIALDELAY (addressbook.initialdelay, default 5); GW_PARALLEL (default
-# 200) concurrent streams of check 5.
+# 200) concurrent streams of check 5; GW_BROWSER (1: check 6 needs chromium,
+# 0: skip it, default auto: run it when chromium is installed); CHROMIUM
+# (default /usr/bin/chromium); GW_ARTIFACTS (default $TESTNET_DIR/artifacts):
+# screenshots, DOMs, the streams' results and RSS figures, copied at the end
+# to dist/test-artifacts/gateway in the repository (git-ignored; CI keeps it).
 #
 # demo.sh sources this file for its setup functions (gw_up, gw_down, ...);
 # run directly, it runs the test.
@@ -86,6 +96,8 @@ gw_settings() {
 	GW_TIMEOUT=${GW_TIMEOUT:-300}
 	GW_NAME_TIMEOUT=${GW_NAME_TIMEOUT:-480}
 	GW_INITIALDELAY=${GW_INITIALDELAY:-5}
+	ARTIFACTS=${GW_ARTIFACTS:-$DIR/artifacts}
+	CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 }
 
 # ---------------------------------------------------------------- helpers
@@ -478,6 +490,99 @@ check_outsider() {
 	fi
 }
 
+# chrome ARGS...: headless chromium in the LAN client namespace with a fresh
+# profile; its messages go to the artifacts' chromium.log.
+chrome() {
+	local profile
+	profile=$(mktemp -d -p "$DIR" chromium-profile.XXXXXX)
+	client timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic \
+		--no-first-run --disable-background-networking --disable-component-update \
+		--disable-sync --window-size=1280,900 --user-data-dir="$profile" "$@" \
+		2>>"$ARTIFACTS/chromium.log"
+}
+
+# browse NAME URL ARGS...: chromium loads URL; its DOM goes to NAME.html and
+# a screenshot to NAME.png in the artifacts.
+browse() {
+	local name=$1 url=$2
+	shift 2
+	rm -f "$ARTIFACTS/$name.png"
+	chrome "$@" --dump-dom --screenshot="$ARTIFACTS/$name.png" "$url" >"$ARTIFACTS/$name.html" || true
+}
+
+# check_browser: headless chromium (Debian's) in the LAN client namespace,
+# set to the HTTP proxy as a LAN user would, loads http://testsite.i2p/ (its
+# DOM must hold the eepsite's heading) and http://example.com/ (the refusal
+# page, and still no packet out); then every page of the gateway's console
+# (scripts/console-screenshots.sh on it). Screenshots and DOMs go to
+# ARTIFACTS. GW_BROWSER: 1 requires chromium, 0 skips the check, auto (the
+# default) runs it when chromium is installed.
+check_browser() {
+	CURRENT="6 browser"
+	local want before tries
+	case ${GW_BROWSER:-auto} in
+	0)
+		log "browser check skipped (GW_BROWSER=0)"
+		return 0
+		;;
+	1) ;;
+	*)
+		if [[ ! -x $CHROMIUM ]]; then
+			log "browser check skipped: $CHROMIUM not installed (scripts/install-deps.sh --chromium)"
+			return 0
+		fi
+		;;
+	esac
+	if [[ ! -x $CHROMIUM ]]; then
+		fail "$CHROMIUM is not installed (scripts/install-deps.sh --chromium installs it)"
+		return 0
+	fi
+	mkdir -p "$ARTIFACTS"
+	want=$(grep -o '<h1>[^<]*' "$TESTNET_WEB_ROOT/index.html" | head -n 1 | sed 's/<h1>//')
+	before=$(leak_packets)
+	for ((tries = 1; tries <= 2; tries++)); do
+		browse eepsite "http://$TESTSITE/" --proxy-server="http://$HTTPPROXY"
+		grep -qF "<h1>$want</h1>" "$ARTIFACTS/eepsite.html" && break
+		log "browser: http://$TESTSITE/ try $tries: DOM $(wc -c <"$ARTIFACTS/eepsite.html") bytes, $(grep -o '<h1>[^<]*' "$ARTIFACTS/eepsite.html" | head -n 1)"
+	done
+	if grep -qF "<h1>$want</h1>" "$ARTIFACTS/eepsite.html" && [[ -s $ARTIFACTS/eepsite.png ]]; then
+		pass "chromium through the HTTP proxy shows http://$TESTSITE/ ('$want' in its DOM; screenshot eepsite.png, $(wc -c <"$ARTIFACTS/eepsite.png") bytes)"
+	else
+		fail "chromium through the HTTP proxy did not show http://$TESTSITE/: DOM $(wc -c <"$ARTIFACTS/eepsite.html") bytes ($(grep -o '<h1>[^<]*' "$ARTIFACTS/eepsite.html" | head -n 1)), screenshot $(stat -c %s "$ARTIFACTS/eepsite.png" 2>/dev/null || echo none); chromium said: $(tail -n 3 "$ARTIFACTS/chromium.log" | tr '\n' ' ' | cut -c1-200)"
+	fi
+	browse clearnet http://example.com/ --proxy-server="http://$HTTPPROXY"
+	sleep 1
+	if grep -q 'Not an I2P address' "$ARTIFACTS/clearnet.html" && [[ -s $ARTIFACTS/clearnet.png && $(leak_packets) == "$before" ]]; then
+		pass "chromium through the HTTP proxy gets the 'Not an I2P address' page for http://example.com/ (clearnet.png) and nothing leaves, its own background requests included"
+	else
+		fail "chromium: http://example.com/ showed $(grep -o '<h1>[^<]*' "$ARTIFACTS/clearnet.html" | head -n 1), leak counter $before -> $(leak_packets) ($(leaked_addrs))"
+	fi
+	if CHROMIUM=$CHROMIUM CONSOLE_URL="http://$CONSOLE" CONSOLE_NETNS=$LAN_NS SEARCH=testsite \
+		"$REPO_DIR/scripts/console-screenshots.sh" "$ARTIFACTS/console" >"$ARTIFACTS/console-screenshots.log" 2>&1; then
+		pass "chromium from the LAN client took a screenshot of every console page ($(find "$ARTIFACTS/console" -name '*.png' | wc -l) in console/)"
+	else
+		fail "console screenshots failed: $(grep -v '^console-screenshots: /' "$ARTIFACTS/console-screenshots.log" | tail -n 3 | tr '\n' ' ' | cut -c1-200)"
+	fi
+	if ccurl -s -m 30 --noproxy '*' "http://$CONSOLE/addressbook?q=testsite" | grep -qF "$TESTSITE"; then
+		pass "the console's address book lists $TESTSITE (from the subscription)"
+	else
+		fail "the console's address book page does not list $TESTSITE"
+	fi
+}
+
+# save_artifacts: the test's artifacts (screenshots, DOMs, the streams'
+# results, the RSS figures) are copied to dist/test-artifacts/gateway in the
+# repository (git-ignored; CI keeps them), and both places are printed.
+save_artifacts() {
+	local keep=$REPO_DIR/dist/test-artifacts/gateway
+	[[ -d $ARTIFACTS ]] || return 0
+	[[ -f $DIR/gw-par.results ]] && cp "$DIR/gw-par.results" "$ARTIFACTS/concurrent-results.txt"
+	rm -rf "$keep"
+	mkdir -p "$keep"
+	cp -r "$ARTIFACTS/." "$keep/"
+	log "artifacts: $ARTIFACTS, copied to $keep"
+}
+
 check_concurrent() {
 	CURRENT="5 concurrent SOCKS"
 	local n=${GW_PARALLEL:-200} size=4096 cfg=$DIR/gw-par.curlrc want rss0 rss1 hwm i ok=0 bad=0 t0 maxconn=0 res
@@ -520,7 +625,13 @@ check_concurrent() {
 	{ grep -v '^200 ' <<<"$res" || true; } | head -n 10 | while read -r line; do log "failed transfer: $line"; done
 	log "gateway VmRSS before $rss0 kB, after $rss1 kB, VmHWM $hwm kB"
 	RSS_REPORT="VmRSS $rss0 kB before, $rss1 kB after, VmHWM $hwm kB"
-	log "after the streams: $(status_json | tr -d '\n ' | grep -o '"streams":[0-9]*,"packets_sent":[0-9]*,"packets_resent":[0-9]*,"packets_received":[0-9]*' | head -n 1); streams that ended for want of an ACK: $(grep -c 'no ACK after' "$GATE_LOG" || true); garlic messages our destination could not decrypt: $(grep -c 'router message: decryption failed' "$GATE_LOG" || true)"
+	mkdir -p "$ARTIFACTS"
+	printf 'streams %d intact %d seconds %d max_established %s vmrss_before_kb %s vmrss_after_kb %s vmhwm_kb %s\n' \
+		"$n" "$ok" "$((SECONDS - t0))" "$maxconn" "$rss0" "$rss1" "$hwm" >"$ARTIFACTS/rss.txt"
+	# The client destination's stream and garlic counters say where packets
+	# went missing (dropped_*: streaming; garlic_unknown_tag: messages with a
+	# ratchet tag the destination did not expect, lost to it).
+	log "after the streams: $(status_json | tr -d '\n ' | grep -o '"streams":[0-9]*,"packets_sent"[^}]*' | head -n 1); streams that ended for want of an ACK: $(grep -c 'no ACK after' "$GATE_LOG" || true)"
 	if ((ok == n)); then
 		pass "$n concurrent SOCKS streams to the eepsite ($size bytes each) all intact in $((SECONDS - t0)) s; $RSS_REPORT"
 	else
@@ -587,6 +698,7 @@ gw_finish() {
 		kill "$SAMPLER" 2>/dev/null || true
 		wait "$SAMPLER" 2>/dev/null || true
 	fi
+	save_artifacts || log "warning: could not save the artifacts"
 	lan_down
 	lan_ns_exists && fail "namespace $LAN_NS still exists after down"
 	[[ -e $NETNS_ETC ]] && fail "$NETNS_ETC still exists after down"
@@ -641,6 +753,7 @@ gw_test_main() {
 	check_httpproxy
 	check_transparent
 	check_outsider
+	check_browser
 	check_concurrent
 	check_restart
 

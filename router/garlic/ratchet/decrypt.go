@@ -86,7 +86,7 @@ func (m *Manager) decryptLocked(body []byte, now time.Time) (Decrypted, error) {
 		return m.openESLocked(ref, body, now)
 	}
 	m.mu.stats.RejectedUnknown++
-	return Decrypted{}, fmt.Errorf("ratchet: no session has tag %x and not a new session: %w", tag[:], garlic.ErrDecrypt)
+	return Decrypted{}, fmt.Errorf("ratchet: no session has tag %x (%s) and not a new session: %w", tag[:], m.diagnoseLocked(tag, now), garlic.ErrDecrypt)
 }
 
 // searchLocked looks for tag a little beyond the look-ahead of the tag set
@@ -181,6 +181,7 @@ func (m *Manager) openNSRLocked(ref tagRef, body []byte, now time.Time) (Decrypt
 	idx := int(ref.idx)
 	m.consumeLocked(ts, idx)
 	m.refillLocked(ts, idx)
+	m.mu.recent.add(i2np.RatchetTag(body[:TagSize]))
 	s.lastRecv = now
 	m.mu.stats.ReceivedNSR++
 	blocks, err := parse(garlic.NewSessionReply, pt)
@@ -226,6 +227,7 @@ func (m *Manager) openESLocked(ref tagRef, body []byte, now time.Time) (Decrypte
 	}
 	ts.commitKey(idx, st)
 	m.consumeLocked(ts, idx)
+	m.mu.recent.add(i2np.RatchetTag(body[:TagSize]))
 	m.refillLocked(ts, idx)
 	m.mu.last = ts
 	s.lastRecv = now

@@ -43,6 +43,10 @@ type Manager struct {
 		last    *recvTagSet
 		nextAck AckID
 		nextSeq uint64 // numbers the sessions in the order they were made
+		// recent are the tags received last and lastProbe the last
+		// search for an unknown tag (diagnose.go).
+		recent    tagRing
+		lastProbe time.Time
 		stats   Stats
 	}
 }
@@ -69,6 +73,10 @@ type Stats struct {
 	// session is gone, ones beyond the look-ahead, or not ours at all
 	// (a router's garlic through our tunnels).
 	RejectedUnknown uint64
+	// Of RejectedUnknown: RejectedDuplicate had a tag among the last
+	// ones received, RejectedAhead one of an inbound tag set past what
+	// was generated (found by an occasional diagnostic search).
+	RejectedDuplicate, RejectedAhead uint64
 	// RejectedReplay counts New Sessions refused by the replay filter
 	// or the DateTime window; RejectedMalformed authentic messages
 	// whose payload did not parse.

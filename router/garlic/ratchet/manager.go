@@ -47,7 +47,7 @@ type Manager struct {
 		// search for an unknown tag (diagnose.go).
 		recent    tagRing
 		lastProbe time.Time
-		stats   Stats
+		stats     Stats
 	}
 }
 

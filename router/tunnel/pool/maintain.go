@@ -61,7 +61,10 @@ func (m *Manager) maintain() {
 func (m *Manager) expireBuildsLocked(now time.Time) []*pendingBuild {
 	var out []*pendingBuild
 	for id, pb := range m.mu.pending {
-		if now.Sub(pb.started) < BuildTimeout {
+		// One started further ahead than the timeout predates a clock
+		// correction backwards: it times out too, or it would hold its
+		// build slot for as long as the correction.
+		if d := now.Sub(pb.started); d < BuildTimeout && d > -BuildTimeout {
 			continue
 		}
 		delete(m.mu.pending, id)

@@ -50,7 +50,7 @@ func (m *Manager) HandleDeliveryStatus(msg i2np.Message) bool {
 // expireProbesLocked fails the tests that got no answer in TestInterval.
 func (m *Manager) expireProbesLocked(now time.Time) {
 	for id, pr := range m.mu.probes {
-		if now.Sub(pr.sent) < TestInterval {
+		if d := now.Sub(pr.sent); d < TestInterval && d > -TestInterval { // see expireBuildsLocked
 			continue
 		}
 		delete(m.mu.probes, id)

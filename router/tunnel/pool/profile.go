@@ -52,8 +52,12 @@ type Profile struct {
 // Rank classifies p at now for Select.
 func (p Profile) Rank(now time.Time) Rank {
 	failed := p.Declined + p.TimedOut
+	// A failure further ahead than the window is from before a clock
+	// correction backwards (the router's clock learns the network's):
+	// it is not recent, or it would rank the peer failed for hours.
+	sinceFailure := now.Sub(p.LastFailure)
 	switch {
-	case !p.LastFailure.IsZero() && p.LastFailure.After(p.LastSuccess) && now.Sub(p.LastFailure) < FailedPeerWindow:
+	case !p.LastFailure.IsZero() && p.LastFailure.After(p.LastSuccess) && sinceFailure < FailedPeerWindow && sinceFailure > -FailedPeerWindow:
 		return RankFailed
 	case failed > 2*p.Agreed+2:
 		return RankPoor

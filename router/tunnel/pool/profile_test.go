@@ -23,6 +23,8 @@ func TestProfileRank(t *testing.T) {
 		{"recent failure", Profile{Agreed: 9, Declined: 1, LastSuccess: t0.Add(-time.Hour), LastFailure: t0.Add(-time.Minute)}, t0, RankFailed},
 		{"failure then success", Profile{Agreed: 9, Declined: 1, LastSuccess: t0.Add(-time.Second), LastFailure: t0.Add(-time.Minute)}, t0, RankGood},
 		{"failure window over", Profile{Agreed: 9, TimedOut: 1, LastSuccess: t0.Add(-10 * time.Minute), LastFailure: t0.Add(-FailedPeerWindow)}, t0, RankGood},
+		{"failure before a clock correction backwards", Profile{Agreed: 9, TimedOut: 1, LastSuccess: t0.Add(-10 * time.Minute), LastFailure: t0.Add(2 * time.Hour)}, t0, RankGood},
+		{"failure a moment ahead", Profile{Agreed: 9, TimedOut: 1, LastSuccess: t0.Add(-10 * time.Minute), LastFailure: t0.Add(time.Second)}, t0, RankFailed},
 		{"mostly failing", Profile{Agreed: 1, Declined: 3, TimedOut: 2, LastFailure: t0.Add(-time.Hour)}, t0, RankPoor},
 	}
 	for _, tt := range tests {

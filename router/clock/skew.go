@@ -113,9 +113,11 @@ func NewSkewed(base Clock, opts *SkewOptions) *Skewed {
 	return s
 }
 
-// Now returns the base clock's time corrected by Skew. The result keeps the
-// base clock's monotonic reading, so durations between two readings are not
-// disturbed by changes of the offset.
+// Now returns the base clock's time corrected by Skew. A change of the
+// offset moves Now (and durations between readings taken on either side of
+// it, as time.Time.Add moves the monotonic reading too): a time stored
+// before a correction backwards looks to be in the future. Timers and
+// tickers are not affected.
 func (s *Skewed) Now() time.Time { return s.base.Now().Add(s.Skew()) }
 
 // Skew returns the current offset: how far peers' clocks are ahead of the

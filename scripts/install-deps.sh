@@ -8,7 +8,9 @@
 set -euo pipefail
 
 # ---- Optional: headless chromium for scripts/console-screenshots.sh --------
-# Not installed by default (it is large). Run: scripts/install-deps.sh --chromium
+# and the browser check of scripts/testnet/gateway.sh. Not installed by default
+# (it is large: some 120 packages, about a minute here); make test-testnet and
+# make test-gateway run: scripts/install-deps.sh --chromium
 install_chromium() {
   if [ -x /usr/bin/chromium ]; then
     return 0

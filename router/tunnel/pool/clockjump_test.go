@@ -26,3 +26,20 @@ func TestBuildsExpireAfterClockCorrectedBackwards(t *testing.T) {
 		t.Fatalf("pending %d, building %v", len(m.mu.pending), p.building)
 	}
 }
+
+// Tunnel tests (which make tunnels count as usable) resume at once after a
+// correction backwards instead of waiting for the old test time to come.
+func TestTestsResumeAfterClockCorrectedBackwards(t *testing.T) {
+	m := &Manager{}
+	m.explore = &Pool{m: m}
+	p := &Pool{m: m, lastTest: t0.Add(2 * time.Hour)}
+	m.probesLocked(p, t0)
+	if !p.lastTest.Equal(t0) {
+		t.Fatalf("tests wait until %v", p.lastTest)
+	}
+	p.lastTest = t0.Add(-time.Second)
+	m.probesLocked(p, t0)
+	if !p.lastTest.Equal(t0.Add(-time.Second)) {
+		t.Fatal("tested again within the interval")
+	}
+}

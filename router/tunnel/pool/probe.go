@@ -69,7 +69,9 @@ func (m *Manager) expireProbesLocked(now time.Time) {
 // passed: each usable outbound tunnel is paired with an inbound one, in
 // turn (the exploratory pool lends tunnels when p has none of a direction).
 func (m *Manager) probesLocked(p *Pool, now time.Time) []probeJob {
-	if !p.lastTest.IsZero() && now.Sub(p.lastTest) < TestInterval {
+	// A last test further ahead than the interval predates a clock
+	// correction backwards: test now, not in as long as the correction.
+	if d := now.Sub(p.lastTest); !p.lastTest.IsZero() && d < TestInterval && d > -TestInterval {
 		return nil
 	}
 	p.lastTest = now

@@ -8,6 +8,7 @@ import (
 	"i2pgate/router/crypto"
 	"i2pgate/router/data"
 	"i2pgate/router/garlic"
+	"i2pgate/router/garlic/ratchet"
 	"i2pgate/router/i2np"
 	"i2pgate/router/tunnel"
 )
@@ -65,15 +66,35 @@ func (d *Destination) sendBlocks(ctx context.Context, to data.Hash, payload []by
 	if err != nil {
 		return err
 	}
-	body, err := d.cfg.Sessions.Encrypt(&r.key, blocks)
+	body, kind, err := d.encrypt(&r.key, blocks)
 	if err != nil {
 		return fmt.Errorf("destination: encrypt to %v: %w", to, err)
+	}
+	if kind != garlic.ExistingSession {
+		d.log.Debug("ratchet handshake message sent", "name", d.cfg.Name, "kind", kind, "to", to)
 	}
 	msg, err := d.newMessage(i2np.Garlic{Data: body})
 	if err != nil {
 		return err
 	}
 	return d.cfg.Tunnels.SendThrough(out, msg, tunnel.ToTunnel(l.gateway, l.tunnel))
+}
+
+// sealer is the part of *ratchet.Manager that says which kind of message
+// it made.
+type sealer interface {
+	Seal(remote *crypto.X25519PublicKey, blocks []garlic.Block, opts ratchet.SealOptions) (ratchet.Sealed, error)
+}
+
+// encrypt encrypts blocks to remote and says what kind of message it made
+// when the sessions can tell (ExistingSession otherwise).
+func (d *Destination) encrypt(remote *crypto.X25519PublicKey, blocks []garlic.Block) ([]byte, garlic.Kind, error) {
+	if s, ok := d.cfg.Sessions.(sealer); ok {
+		out, err := s.Seal(remote, blocks, ratchet.SealOptions{})
+		return out.Body, out.Kind, err
+	}
+	body, err := d.cfg.Sessions.Encrypt(remote, blocks)
+	return body, garlic.ExistingSession, err
 }
 
 // cloves makes the garlic cloves of one message: when due our lease set,
@@ -126,6 +147,14 @@ func (d *Destination) deliver(msg i2np.Message) {
 			d.log.Debug("garlic not opened by our sessions", "err", err, "size", len(g.Data))
 			d.other(msg)
 			return
+		}
+		if dec.Kind != garlic.ExistingSession {
+			d.log.Debug("ratchet handshake message received", "name", d.cfg.Name, "kind", dec.Kind, "bound", dec.Bound)
+		}
+		for _, b := range dec.Blocks {
+			if nk, ok := b.(garlic.NextKey); ok {
+				d.log.Debug("ratchet next key received", "name", d.cfg.Name, "reverse", nk.Reverse, "key_id", nk.KeyID, "has_key", nk.HasKey, "request_reverse", nk.RequestReverse)
+			}
 		}
 		for _, c := range dec.Cloves() {
 			d.clove(c)

@@ -108,6 +108,7 @@ for n in $SIZES; do
 		fail "client tunnel did not fetch $n bytes intact (stream timeout or no LeaseSet; see $GATE_LOG)"
 	fi
 done
+log "before the concurrent fetches: $(dest_field eepsite)"
 pids=()
 for i in $(seq 1 "$PARALLEL"); do
 	fetch "http://$GATE_ADDR:8081/size/1048576" "" "$DIR/e2e-par-$i.body" "${E2E_PAR_TIMEOUT:-180}" >/dev/null &

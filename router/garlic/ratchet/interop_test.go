@@ -193,7 +193,7 @@ func TestUnknownTagDiagnosis(t *testing.T) {
 	}
 	far := seal(t, a, b, "far", SealOptions{})
 	clk.Advance(probeInterval)
-	if _, err := b.m.Decrypt(far.Body); err == nil || !strings.Contains(err.Error(), "past its last tag") {
+	if _, err := b.m.Decrypt(far.Body); err == nil || !strings.Contains(err.Error(), "past the last") {
 		t.Fatalf("far: %v", err)
 	}
 	if st := b.m.Stats(); st.RejectedDuplicate != 1 || st.RejectedAhead != 1 || st.RejectedUnknown != 2 {

@@ -46,6 +46,7 @@ type Manager struct {
 		// recent are the tags received last and lastProbe the last
 		// search for an unknown tag (diagnose.go).
 		recent    tagRing
+		dropped   droppedSets
 		lastProbe time.Time
 		stats     Stats
 	}

@@ -36,8 +36,10 @@ func newSendTagSet(c chains, id uint16) *sendTagSet {
 // reordered messages) in skipped until they arrive or fall behind base.
 type recvTagSet struct {
 	chains
-	id   uint16
-	sess *session
+	// origin is the chains at index 0, for diagnose.go.
+	origin chains
+	id     uint16
+	sess   *session
 	// nsr marks the NSR tag set of an outgoing New Session (Alice's).
 	nsr bool
 	// expires, when not zero, is when the whole tag set goes: a previous
@@ -122,7 +124,7 @@ func (ts *recvTagSet) expireAt(t time.Time) {
 
 // newRecvTagSetLocked adds an empty inbound tag set to s.
 func (m *Manager) newRecvTagSetLocked(s *session, c chains, id uint16, nsr bool) *recvTagSet {
-	ts := &recvTagSet{chains: c, id: id, sess: s, nsr: nsr}
+	ts := &recvTagSet{chains: c, origin: c, id: id, sess: s, nsr: nsr}
 	s.recv = append(s.recv, ts)
 	return ts
 }
@@ -202,6 +204,7 @@ func (m *Manager) dropTagSetLocked(ts *recvTagSet) {
 	if m.mu.last == ts {
 		m.mu.last = nil
 	}
+	m.mu.dropped.add(ts, m.clock.Now())
 	if s.current == ts {
 		s.current = nil
 	}

@@ -17,10 +17,13 @@
 #     down (a power cut): it loads its netdb, stays up offline, and reconnects,
 #     publishes and rebuilds tunnels when the link returns (inbound sessions
 #     are reported, not required: i2pd decides when it dials us again).
-#   Phase "clock +/-2 h" (each value of BOOT_SKEWS, seconds): i2pgate has no
-#     clock-offset hook and libfaketime cannot reach a static Go binary, so
-#     the offset is applied to the other side: every i2pd router of a fresh
-#     testnet runs under libfaketime (LD_PRELOAD, FAKETIME=+S), which is the
+#   Phase "clock +/-2 h" (each value of BOOT_SKEWS, seconds): i2pgate
+#     corrects its clock internally (reseeded RouterInfos' dates, peers'
+#     handshake timestamps) and must reach the working state with its
+#     clock_skew_s within 2 min of the offset. libfaketime cannot reach a
+#     static Go binary, so the offset is applied to the other side: every
+#     i2pd router of a fresh testnet runs under libfaketime (LD_PRELOAD,
+#     FAKETIME=+S), which is the
 #     same relative offset (the network is S seconds ahead of i2pgate). The
 #     i2pd routers' own RouterInfo dates are checked to carry the offset. Then
 #     as in the first phase, with BOOT_SKEW_TIMEOUT to reach the working state;
@@ -29,7 +32,8 @@
 #
 # Settings: BOOT_OFFLINE (s, default 30), BOOT_TIMEOUT (s to the working state
 # after the link, default 300), BOOT_SKEWS (default "7200 -7200"; "" skips the
-# clock phases), BOOT_SKEW_TIMEOUT (default 240), BOOT_NS (default boot-gate),
+# clock phases), BOOT_SKEW_TIMEOUT (default 240), BOOT_PHASES (default
+# "late restart clock": which phases run), BOOT_NS (default boot-gate),
 # I2PGATE_SRC (source tree to build, default this repository), TESTNET_NS
 # (default boot-tn), TESTNET_DIR (default /tmp/boot-testnet). Installs
 # libfaketime with apt when missing. Always takes both namespaces down and
@@ -49,6 +53,7 @@ OFFLINE=${BOOT_OFFLINE:-30}
 TIMEOUT=${BOOT_TIMEOUT:-300}
 SKEWS=${BOOT_SKEWS-7200 -7200}
 SKEW_TIMEOUT=${BOOT_SKEW_TIMEOUT:-240}
+PHASES=" ${BOOT_PHASES:-late restart clock} "
 TEST_NAME=boot-robustness
 
 # i2pgate's side of the link, and the testnet's.
@@ -229,7 +234,7 @@ milestones() {
 		fi
 	done
 	SUMMARY+=("$line")
-	log "$label: status: network_status $(str network_status "$st"), clock_skew_s $(grep -o '"clock_skew_s": *[-0-9.e+]*' <<<"$st" | grep -o '[-0-9.e+]*$'), known routers $(num known_routers "$st"), sessions out/in $(num ntcp2_out "$st")/$(num ntcp2_in "$st"), exploratory in/out $(num exploratory_in "$st")/$(num exploratory_out "$st"), published $(grep -o '"published": *[a-z]*' <<<"$st" | grep -o '[a-z]*$')"
+	log "$label: status: network_status $(str network_status "$st"), clock_skew_s $(grep -o '"clock_skew_s": *[-0-9.e+]*' <<<"$st" | grep -o '[-0-9.e+]*$'), known routers $(num known_routers "$st"), sessions out/in $(num ntcp2_out "$st")/$(num ntcp2_in "$st"), exploratory in/out $(num exploratory_in "$st")/$(num exploratory_out "$st"), published $(grep -o '"published": *[a-z]*' <<<"$st" | grep -o '[a-z]*$'), clock $(tr -d ' \n' <<<"$st" | grep -o '"clock":{[^}]*}' || echo none)"
 }
 
 # net_up [ENV...]: a fresh testnet; ENV goes to testnet.sh (TESTNET_I2PD).
@@ -247,6 +252,7 @@ CURRENT=build
 (cd "$SRC" && CGO_ENABLED=0 go build -o "$BIN" ./cmd/i2pgate) || { fail "go build ./cmd/i2pgate failed"; exit 1; }
 
 # ---------------------------------------------------------------- late network
+if [[ $PHASES == *" late "* ]]; then
 CURRENT="late network"
 net_up
 GD=$DIR/boot-gate
@@ -260,7 +266,10 @@ log "link up after $((SECONDS - T_START)) s offline; seed zip in place"
 milestones "late network" "$TIMEOUT" yes
 grep -E 'msg="reseed failed"|msg=reseeded component=netdb' "$GATE_LOG" | sed 's/^time=\([^ ]*\) .*msg=\("reseed failed"\|reseeded\).*/  \1 \2/' >&2 || true
 
+fi
+
 # ---------------------------------------------------------------- restart offline
+if [[ $PHASES == *" late "* && $PHASES == *" restart "* ]]; then
 CURRENT="restart offline"
 stop_gate
 link_down
@@ -281,8 +290,10 @@ milestones "restart offline" "$TIMEOUT" no sessions_in
 if grep -q 'msg=reseeded component=netdb' <(tail -n +"$LOG_MARK" "$GATE_LOG"); then
 	log "restart offline: the router reseeded after the restart (its netdb of $TESTNET_N is under reseed.threshold)"
 fi
+fi
 
 # ---------------------------------------------------------------- clock skew
+[[ $PHASES == *" clock "* ]] || SKEWS=
 if [[ -n ${SKEWS// /} ]]; then
 	FAKELIB=$(find /usr/lib -name libfaketime.so.1 -path '*faketime*' 2>/dev/null | grep -v MT | head -n 1 || true)
 	if [[ -z $FAKELIB ]]; then
@@ -329,10 +340,19 @@ for skew in $SKEWS; do
 	link_up
 	log "link up after $((SECONDS - T_START)) s offline; network clock ${skew} s off ours"
 	milestones "clock ${skew} s" "$SKEW_TIMEOUT" yes
+	# The router's clock offset must have learned the network's.
+	st=$(status_json)
+	got=$(grep -o '"clock_skew_s": *[-0-9.e+]*' <<<"$st" | grep -o '[-0-9.e+]*$' | cut -d. -f1)
+	if [[ $got =~ ^-?[0-9]+$ ]] && ((got - skew < 120 && skew - got < 120)); then
+		pass "clock corrected by ${got} s (source $(tr -d ' \n' <<<"$st" | grep -o '"source":"[a-z]*"' | cut -d'"' -f4))"
+	else
+		fail "clock offset ${got:-unknown} s, want about ${skew}"
+	fi
 	# What each side saw: reseeds whose RouterInfos the netdb did not add (the
 	# reseeder accepted them, the netdb added none), failed NTCP2 handshakes,
 	# and i2pd's clock-skew refusals.
 	log "clock ${skew} s: i2pgate: $(grep -c 'msg="reseed failed" component=netdb err="" received=[1-9]' "$GATE_LOG" || true) reseeds whose RouterInfos the netdb did not add (refused or known), $(grep -c 'msg="reseed failed"' "$GATE_LOG" || true) failed reseeds in all; $(grep -c 'ntcp2: handshake with' "$GATE_LOG" || true) failed NTCP2 handshakes ($(grep -c 'message 2: noise: decryption failed' "$GATE_LOG" || true) on SessionCreated decryption, $(grep -ci 'clock skew' "$GATE_LOG" || true) naming clock skew)"
+	log "clock ${skew} s: i2pgate's clock corrections: $(grep -E 'msg="clock corrected|msg="clock offset moved|msg="clock is off|msg=sntp' "$GATE_LOG" | sed 's/^time=\([^ ]*\) level=[A-Z]* msg=\("[^"]*"\|[^ ]*\)\(.*\)/\1 \2\3;/' | tr '\n' ' ' || echo none)"
 	log "clock ${skew} s: i2pd: $(cat "$DIR"/r*/i2pd.log 2>/dev/null | grep -c 'exceeds clock skew' || true) NTCP2 handshakes refused for clock skew, e.g. $(cat "$DIR"/r*/i2pd.log 2>/dev/null | grep -m 1 'exceeds clock skew' || echo none)"
 	stop_gate
 	drop_boot_ns

@@ -191,6 +191,7 @@ load_cold=$(load1)
 if [[ -n $cold ]]; then
 	pass "i2pgate cold start to the first eepsite page through its client tunnel: $cold s"
 else
+	alive "$GATE_PID" || log "i2pgate (PID $GATE_PID) exited; see $GATE_LOG"
 	fail "i2pgate fetched no eepsite page through its client tunnel within $TIMEOUT s of its start"
 	exit 1
 fi

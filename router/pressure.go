@@ -122,6 +122,11 @@ type pressure struct {
 	read func() uint64
 	free func()
 
+	// checking serializes checkMemory: a check from the watch loop and
+	// one from SetLimits must not interleave, or the older heap reading
+	// could set the level last.
+	checking sync.Mutex
+
 	// mu guards the fields below it.
 	mu sync.Mutex
 	// on is set once the network parts it acts on are started.
@@ -191,6 +196,8 @@ func (r *Router) watchMemory() {
 // checkMemory reads the heap, sets the level and acts on it.
 func (r *Router) checkMemory() {
 	p := r.press
+	p.checking.Lock()
+	defer p.checking.Unlock()
 	heap := p.read()
 	now := r.clk.Now()
 	p.mu.Lock()

@@ -16,26 +16,35 @@ const (
 	// look-ahead) (i2pd ECIESX25519_MIN_NUM_GENERATED_TAGS).
 	LookAheadMin = 24
 	// DefaultLookAhead is the most tags generated past the last one
-	// received, how far behind it unreceived tags are kept, and how
-	// many more a search for an unknown tag makes: i2pd's
-	// ECIESX25519_MAX_NUM_GENERATED_TAGS. (The specification suggests
-	// 160; with twenty streams from one i2pd destination sharing a tag
-	// set, its messages through our inbound tunnels arrive reordered by
-	// more than that.)
+	// received and how many more a search for an unknown tag makes:
+	// i2pd's ECIESX25519_MAX_NUM_GENERATED_TAGS. (The specification
+	// suggests 160; with twenty streams from one i2pd destination
+	// sharing a tag set, its messages through our inbound tunnels
+	// arrive reordered by more than that.)
 	DefaultLookAhead = 320
+	// DefaultKeepBehind is how far behind the last tag received the
+	// tags not yet received are kept. i2pd keeps 320; under load a few
+	// of its messages reached us over 1200 indexes late (held up in one
+	// tunnel for seconds while the others carried on), and a tag kept
+	// costs a 16-byte window slot plus a table entry only while it is
+	// missing.
+	DefaultKeepBehind = 2048
 	// DefaultMaxTagsPerTagSet bounds the window of one inbound tag set,
 	// received holes included; its oldest tags go first. It holds the
 	// tags kept behind, the look-ahead and one search past it.
-	DefaultMaxTagsPerTagSet = 3 * DefaultLookAhead
-	// DefaultMaxTagsPerSession bounds the inbound tags of one session
-	// over all its tag sets: tag sets on their way out (previous ones,
-	// NSR tag sets) go first, then no more tags are made.
+	DefaultMaxTagsPerTagSet = DefaultKeepBehind + 2*DefaultLookAhead
+	// DefaultMaxTagsPerSession bounds the inbound tags (those not yet
+	// received) of one session over all its tag sets: tag sets on their
+	// way out (previous ones, NSR tag sets) go first, then no more tags
+	// are made.
 	DefaultMaxTagsPerSession = 3*DefaultMaxTagsPerTagSet + NSRTags
 	// NSRTags is the size of Alice's NSR tag set, refilled by as many
 	// when fewer than half remain (i2pd ECIESX25519_NSR_NUM_GENERATED_TAGS).
 	NSRTags = 12
-	// MaxLookAhead bounds Config.LookAhead and the per-tag-set cap.
-	MaxLookAhead = 4096
+	// MaxLookAhead and MaxKeepBehind bound Config.LookAhead and
+	// Config.KeepBehind, and with them the per-tag-set cap.
+	MaxLookAhead  = 4096
+	MaxKeepBehind = 16384
 )
 
 // DH ratchet and sessions, after i2pd 2.45.1.
@@ -99,8 +108,11 @@ type Config struct {
 	// LookAhead is the inbound tag look-ahead (DefaultLookAhead), at
 	// least LookAheadMin.
 	LookAhead int
-	// MaxTagsPerTagSet bounds one inbound tag set's window (three times
-	// the look-ahead), at least the look-ahead.
+	// KeepBehind is how far behind the last tag received missing tags
+	// are kept (DefaultKeepBehind), at least the look-ahead.
+	KeepBehind int
+	// MaxTagsPerTagSet bounds one inbound tag set's window (KeepBehind
+	// plus twice the look-ahead), at least the look-ahead.
 	MaxTagsPerTagSet int
 	// MaxTagsPerSession bounds a session's inbound tags (three tag set
 	// windows and an NSR tag set), at least one tag set window plus
@@ -115,6 +127,7 @@ type Config struct {
 type limits struct {
 	maxSessions   int
 	lookAhead     int
+	keepBehind    int
 	maxPerTagSet  int
 	maxPerSession int
 	ratchetAfter  int
@@ -130,10 +143,11 @@ func (c *Config) limits() limits {
 	}
 	l.maxSessions = min(l.maxSessions, MaxSessionsLimit)
 	l.lookAhead = min(max(l.lookAhead, LookAheadMin), MaxLookAhead)
+	l.keepBehind = min(max(orDefault(c.KeepBehind, DefaultKeepBehind), l.lookAhead), MaxKeepBehind)
 	if l.maxPerTagSet <= 0 {
-		l.maxPerTagSet = 3 * l.lookAhead
+		l.maxPerTagSet = l.keepBehind + 2*l.lookAhead
 	}
-	l.maxPerTagSet = min(max(l.maxPerTagSet, l.lookAhead), 3*MaxLookAhead)
+	l.maxPerTagSet = min(max(l.maxPerTagSet, l.lookAhead), MaxKeepBehind+2*MaxLookAhead)
 	if l.maxPerSession <= 0 {
 		l.maxPerSession = 3*l.maxPerTagSet + NSRTags
 	}

@@ -200,3 +200,28 @@ func TestUnknownTagDiagnosis(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+// TestLateMessages: seen with i2pd under load, a handful of messages held
+// up in one tunnel for seconds reach us about 1300 indexes after their
+// neighbours; they must still open.
+func TestLateMessages(t *testing.T) {
+	a, b, _ := newPair(t, nil)
+	establish(t, a, b)
+	var msgs []Sealed
+	for range 1600 {
+		msgs = append(msgs, seal(t, a, b, "m", SealOptions{}))
+	}
+	late := map[int]bool{100: true, 101: true, 102: true, 103: true, 104: true, 105: true, 106: true}
+	for i, m := range msgs {
+		if !late[i] {
+			open(t, b, m.Body, "m")
+		}
+	}
+	for i := range late {
+		open(t, b, msgs[i].Body, "m")
+	}
+	if st := b.m.Stats(); st.Rejected != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	checkInvariants(t, b)
+}

@@ -236,8 +236,8 @@ func (m *Manager) shedLocked(s *session, keep *recvTagSet) bool {
 
 // refillLocked keeps the look-ahead of an ES tag set after the message of
 // index idx arrived, as i2pd's HandleExistingSessionMessage does: up to
-// min(LookAheadMin + idx/4, look-ahead) tags past idx, and tags more than
-// the look-ahead behind idx forgotten.
+// min(LookAheadMin + idx/4, look-ahead) tags past idx; tags more than
+// KeepBehind behind idx are forgotten (i2pd: the look-ahead).
 func (m *Manager) refillLocked(ts *recvTagSet, idx int) {
 	if ts.nsr {
 		if ts.nextTag-idx < NSRTags/2 {
@@ -249,7 +249,7 @@ func (m *Manager) refillLocked(ts *recvTagSet, idx int) {
 	if more := want - (ts.nextTag - idx); more > 0 {
 		m.extendLocked(ts, more)
 	}
-	if behind := idx - m.lim.lookAhead; behind > ts.base {
+	if behind := idx - m.lim.keepBehind; behind > ts.base {
 		m.trimLocked(ts, behind)
 	}
 }

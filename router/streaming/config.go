@@ -27,13 +27,23 @@ const (
 )
 
 // Connection limits; low-memory defaults. A Conn costs about 1 KB idle;
-// a busy one holds up to SendBuffer + 2*ReceiveBuffer bytes of data.
+// a busy one holds up to SendBuffer + ReceiveBuffer + OutOfOrderBuffer
+// bytes of data, and all of them together at most OutOfOrderBudget out of
+// order.
 const (
 	DefaultMaxConns        = 64
 	DefaultMaxConnsPerPeer = 16
 	DefaultAcceptBacklog   = 16
 	DefaultSendBuffer      = 64 << 10
 	DefaultReceiveBuffer   = 64 << 10
+	// DefaultOutOfOrderBuffer bounds the out-of-order bytes one
+	// connection keeps, DefaultOutOfOrderBudget those of all connections
+	// of a Manager together. A sender that only resends on its timeout
+	// (i2pd 2.45.1: no fast retransmit, and choke is ignored) goes on
+	// sending past a lost packet for a whole RTO; what we cannot keep
+	// becomes more holes and the stream stalls once per RTO.
+	DefaultOutOfOrderBuffer = 2 << 20
+	DefaultOutOfOrderBudget = 4 << 20
 	// MinBuffer bounds the buffers from below: two full packets.
 	MinBuffer = 2 * MaxMTU
 )
@@ -63,9 +73,14 @@ const (
 	// tenth of the RTT as in i2pd.
 	MinAckDelay = 2 * time.Millisecond
 	MaxAckDelay = 200 * time.Millisecond
-	// MaxOutOfOrder is how far past the next expected sequence number a
-	// packet may be and still be kept: its gap fits in the NACK field.
+	// MaxOutOfOrder bounds the congestion window and how far past the
+	// next expected sequence number an early packet (before the SYN
+	// reply) may be.
 	MaxOutOfOrder = MaxNACKs
+	// MaxReorder is how far past the next expected sequence number a
+	// packet may be and still be kept; an ACK names at most MaxNACKs
+	// gaps and acknowledges up to the first one it cannot name.
+	MaxReorder = 4096
 	// DefaultConnectTimeout bounds Dial, on top of its context.
 	DefaultConnectTimeout = time.Minute
 	// DefaultIdleTimeout closes a connection that has seen no packet for
@@ -131,9 +146,14 @@ type Config struct {
 	// connection; Write blocks beyond it. 0 means DefaultSendBuffer.
 	SendBuffer int
 	// ReceiveBuffer bounds the received bytes a connection holds for
-	// Read (and again for out-of-order packets); beyond it packets are
-	// dropped and the peer choked. 0 means DefaultReceiveBuffer.
+	// Read; beyond it packets are dropped and the peer choked. 0 means DefaultReceiveBuffer.
 	ReceiveBuffer int
+	// OutOfOrderBuffer bounds the bytes of packets a connection keeps
+	// that came before a missing one; 0 means DefaultOutOfOrderBuffer.
+	OutOfOrderBuffer int
+	// OutOfOrderBudget bounds the out-of-order bytes of all connections
+	// together; 0 means DefaultOutOfOrderBudget.
+	OutOfOrderBudget int
 	// MaxWindow bounds the congestion window in packets; 0 means
 	// DefaultMaxWindow.
 	MaxWindow int
@@ -181,6 +201,8 @@ func (c Config) settings() (*settings, error) {
 	s.AcceptBacklog = clampDefault(s.AcceptBacklog, DefaultAcceptBacklog, 1, 1<<16)
 	s.SendBuffer = clampDefault(s.SendBuffer, DefaultSendBuffer, MinBuffer, 1<<30)
 	s.ReceiveBuffer = clampDefault(s.ReceiveBuffer, DefaultReceiveBuffer, MinBuffer, 1<<30)
+	s.OutOfOrderBuffer = clampDefault(s.OutOfOrderBuffer, DefaultOutOfOrderBuffer, MinBuffer, 1<<30)
+	s.OutOfOrderBudget = clampDefault(s.OutOfOrderBudget, DefaultOutOfOrderBudget, s.OutOfOrderBuffer, 1<<30)
 	s.MaxWindow = clampDefault(s.MaxWindow, DefaultMaxWindow, MinWindow, MaxOutOfOrder)
 	if s.ConnectTimeout <= 0 {
 		s.ConnectTimeout = DefaultConnectTimeout

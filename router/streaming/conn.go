@@ -101,6 +101,7 @@ func newConn(m *Manager, id uint32, remote *data.Destination, outbound bool, loc
 	c.mu.lastActivity = now
 	c.mu.send.init(m.s)
 	c.mu.recv.limit = m.s.ReceiveBuffer
+	c.mu.recv.oooLimit, c.mu.recv.budget = m.s.OutOfOrderBuffer, &m.oooBudget
 	return c
 }
 
@@ -228,6 +229,7 @@ func (c *Conn) settleStateLocked(now time.Time, a *actions) {
 			c.mu.timer.Stop()
 		}
 		c.mu.send.drop()
+		c.mu.recv.clearOOO()
 		if c.mu.err != nil || c.mu.userClosed {
 			c.mu.recv.drop()
 		}

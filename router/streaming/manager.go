@@ -39,6 +39,9 @@ type Manager struct {
 		pings     map[uint32]chan struct{}
 	}
 
+	// oooBudget is shared by the connections' out-of-order packets.
+	oooBudget budget
+
 	stats struct {
 		sent, received, resent, dropped, sendErrors, refused atomic.Uint64
 		// Of dropped: data without room in the receive buffer, data
@@ -84,6 +87,7 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{s: s, local: cfg.Local.Hash(), done: make(chan struct{})}
+	m.oooBudget.limit = int64(s.OutOfOrderBudget)
 	m.mu.conns = make(map[uint32]*Conn)
 	m.mu.incoming = make(map[uint32]*Conn)
 	m.mu.listeners = make(map[uint16]*Listener)

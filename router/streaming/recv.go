@@ -2,6 +2,7 @@ package streaming
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -10,6 +11,8 @@ import (
 // Conn.mu.
 type recvState struct {
 	limit    int      // ReceiveBuffer
+	oooLimit int      // OutOfOrderBuffer
+	budget   *budget  // the Manager's OutOfOrderBudget
 	next     uint32   // next expected sequence number; 0 before the SYN
 	chunks   [][]byte // in order, waiting for Read
 	bytes    int      // bytes in chunks
@@ -55,18 +58,29 @@ func (r *recvState) discard() {
 
 func (r *recvState) drop() {
 	r.discard()
+	r.clearOOO()
+}
+
+// clearOOO forgets the out-of-order packets and gives their bytes back to
+// the budget.
+func (r *recvState) clearOOO() {
+	r.budget.release(r.oooBytes)
 	r.ooo, r.oooBytes = nil, 0
 }
 
-// fits reports whether n more bytes may be kept, in order or not.
-func (r *recvState) fits(n int, inOrder bool) bool {
-	if r.discarding {
+// fits reports whether n more bytes may be kept in order: the reader must
+// make room beyond the receive buffer.
+func (r *recvState) fits(n int) bool {
+	return r.discarding || r.bytes+n <= r.limit
+}
+
+// fitsOOO reports whether n more out-of-order bytes may be kept, and if so
+// takes them from the budget; store adds them to oooBytes.
+func (r *recvState) fitsOOO(n int) bool {
+	if r.discarding || n == 0 {
 		return true
 	}
-	if inOrder {
-		return r.bytes+n <= r.limit
-	}
-	return r.bytes+r.oooBytes+n <= r.limit
+	return r.oooBytes+n <= r.oooLimit && r.budget.take(n)
 }
 
 // deliver appends an in-order packet's data and advances next.
@@ -91,13 +105,24 @@ func (r *recvState) drain() {
 		}
 		delete(r.ooo, r.next)
 		r.oooBytes -= len(q.payload)
+		r.budget.release(len(q.payload))
 		r.deliver(q.payload, q.flags)
 	}
 }
 
-// store keeps an out-of-order packet; it reports false if it had it.
+// hasOOO reports whether the out-of-order packet seq is kept.
+func (r *recvState) hasOOO(seq uint32) bool {
+	_, ok := r.ooo[seq]
+	return ok
+}
+
+// store keeps an out-of-order packet whose bytes fitsOOO took; it reports
+// false if it had it.
 func (r *recvState) store(seq uint32, payload []byte, flags uint16) bool {
 	if _, dup := r.ooo[seq]; dup {
+		if !r.discarding {
+			r.budget.release(len(payload))
+		}
 		return false
 	}
 	if r.ooo == nil {
@@ -112,22 +137,22 @@ func (r *recvState) store(seq uint32, payload []byte, flags uint16) bool {
 }
 
 // ackFieldsLocked fills ackThrough and NACKs: everything through the
-// highest packet received, except the gaps.
+// highest packet received, except the gaps; with more gaps than an ACK can
+// name, up to the first one it cannot.
 func (c *Conn) ackFieldsLocked(p *Packet) {
 	r := &c.mu.recv
 	if r.next == 0 {
 		p.Flags |= FlagNoAck
 		return
 	}
-	high := r.next - 1
-	for seq := range r.ooo {
-		high = max(high, seq)
-	}
-	p.AckThrough = high
-	for seq := r.next; seq < high; seq++ {
-		if _, ok := r.ooo[seq]; !ok {
-			p.NACKs = append(p.NACKs, seq)
+	p.AckThrough, p.NACKs = r.next-1, nil
+	if len(r.ooo) > 0 {
+		seqs := make([]uint32, 0, len(r.ooo))
+		for seq := range r.ooo {
+			seqs = append(seqs, seq)
 		}
+		slices.Sort(seqs)
+		p.AckThrough, p.NACKs = ackRange(r.next, seqs)
 	}
 	if r.choking {
 		p.Flags |= FlagDelayRequested
@@ -160,7 +185,7 @@ func (c *Conn) sendAckLocked(now time.Time, a *actions) {
 // has drained half the buffer.
 func (c *Conn) unchokeLocked(now time.Time, a *actions) {
 	r := &c.mu.recv
-	if !r.choking || r.bytes+r.oooBytes > r.limit/2 {
+	if !r.choking || r.bytes > r.limit/2 {
 		return
 	}
 	r.choking = false
@@ -209,7 +234,7 @@ func (c *Conn) handleLocked(now time.Time, p *Packet, a *actions) {
 		c.mu.peerID = p.ReceiveStreamID
 		c.mu.connectAt = time.Time{}
 		if c.mu.recv.oooPeer != p.ReceiveStreamID {
-			c.mu.recv.ooo, c.mu.recv.oooBytes = nil, 0
+			c.mu.recv.clearOOO()
 		}
 		c.wakeLocked()
 	case p.ReceiveStreamID != c.mu.peerID:
@@ -290,9 +315,10 @@ func (c *Conn) resetLocked(now time.Time, p *Packet, a *actions) {
 // before the SYN reply; the reply's stream ID must match later.
 func (c *Conn) earlyLocked(now time.Time, p *Packet) {
 	r := &c.mu.recv
-	if p.Seq == 0 || p.ReceiveStreamID == 0 || p.Seq > MaxOutOfOrder ||
-		(r.oooPeer != 0 && r.oooPeer != p.ReceiveStreamID) || !r.fits(len(p.Payload), false) ||
-		(p.Flags&(FlagClose|FlagSignatureIncluded|FlagFromIncluded) != 0 && !c.verifyLocked(now, p)) {
+	if p.Seq == 0 || p.ReceiveStreamID == 0 || p.Seq > MaxOutOfOrder || r.hasOOO(p.Seq) ||
+		(r.oooPeer != 0 && r.oooPeer != p.ReceiveStreamID) ||
+		(p.Flags&(FlagClose|FlagSignatureIncluded|FlagFromIncluded) != 0 && !c.verifyLocked(now, p)) ||
+		!r.fitsOOO(len(p.Payload)) {
 		c.m.drop()
 		return
 	}
@@ -316,7 +342,7 @@ func (c *Conn) receiveLocked(now time.Time, p *Packet, a *actions) {
 		// New data after Close: nobody will read it (Java I2P resets too).
 		c.failLocked(now, fmt.Errorf("streaming: data after Close: %w", ErrClosed), true, a)
 	case p.Seq == r.next:
-		if !r.fits(len(p.Payload), true) {
+		if !r.fits(len(p.Payload)) {
 			r.choking, r.ackNow = true, true
 			c.m.drop()
 			c.m.stats.droppedFull.Add(1)
@@ -327,18 +353,23 @@ func (c *Conn) receiveLocked(now time.Time, p *Packet, a *actions) {
 		if c.mu.ackAt.IsZero() {
 			c.mu.ackAt = now.Add(c.mu.send.ackDelay())
 		}
-		if !r.choking && r.bytes+r.oooBytes > r.limit/4*3 {
+		if !r.choking && r.bytes > r.limit/4*3 {
 			// Choke before the buffer overflows: what is in flight
-			// still fits.
+			// still fits. Out-of-order bytes do not count: they wait
+			// for a resend, not for the reader.
 			r.choking, r.ackNow = true, true
 		}
 		c.wakeLocked()
-	case p.Seq-r.next >= MaxOutOfOrder:
+	case p.Seq-r.next >= MaxReorder:
 		r.ackNow = true
 		c.m.drop()
 		c.m.stats.droppedFar.Add(1)
-	case !r.fits(len(p.Payload), false):
-		r.choking, r.ackNow = true, true
+	case r.hasOOO(p.Seq):
+		r.ackNow = true // a duplicate of a kept packet
+	case !r.fitsOOO(len(p.Payload)):
+		// No choke: the reader cannot help, only the peer's resend of
+		// the missing packet can, and the NACKs ask for it.
+		r.ackNow = true
 		c.m.drop()
 		c.m.stats.droppedFull.Add(1)
 	default:
@@ -352,4 +383,23 @@ func clone(b []byte) []byte {
 		return nil
 	}
 	return append([]byte(nil), b...)
+}
+
+// ackRange returns the ackThrough and NACKs for the sorted out-of-order
+// sequence numbers seqs (all past next): the highest received one and the
+// gaps below it, or, when there are more than MaxNACKs gaps, the packet
+// before the first gap that does not fit.
+func ackRange(next uint32, seqs []uint32) (uint32, []uint32) {
+	var nacks []uint32
+	expect := next
+	for _, seq := range seqs {
+		for ; expect < seq; expect++ {
+			if len(nacks) == MaxNACKs {
+				return expect - 1, nacks
+			}
+			nacks = append(nacks, expect)
+		}
+		expect = seq + 1
+	}
+	return expect - 1, nacks
 }

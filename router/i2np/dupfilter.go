@@ -10,11 +10,14 @@ import (
 // DupFilter sizing.
 const (
 	// DupFilterCapacity is the default number of distinct messages per
-	// DupSlice that a DupFilter holds at its nominal false-positive rate
-	// (about 6e-4 per live bucket); beyond it the rate rises, memory does
-	// not. 4096 per 30 s is about 136 messages a second, for 80 KiB.
+	// DupSlice that a new DupFilter's buckets hold at their nominal
+	// false-positive rate (about 6e-4 per live bucket). A bucket started
+	// while the rate is higher is made larger, up to dupMaxGrowth times;
+	// a bucket that is full records nothing more, so a burst beyond it
+	// leaves some replays undetected instead of refusing fresh messages.
+	// 4096 per 30 s is about 136 messages a second, for 80 KiB.
 	DupFilterCapacity = 4096
-	// MaxDupFilterCapacity bounds the capacity NewDupFilter accepts.
+	// MaxDupFilterCapacity bounds the capacity of one bucket.
 	MaxDupFilterCapacity = 1 << 20
 	// DupSlice is the time width of one bucket of a DupFilter.
 	DupSlice = 30 * time.Second
@@ -25,45 +28,71 @@ const (
 	dupBuckets      = int((MaxFutureExpiration+ClockSkew)/DupSlice) + 2
 	dupBitsPerEntry = 16
 	dupProbes       = 8
+	// dupMaxGrowth bounds how much larger than the capacity a bucket is
+	// made for a higher rate.
+	dupMaxGrowth = 32
 )
 
 // DupFilter remembers message IDs, or caller-chosen keys such as tunnel
 // message IVs, until their expiration has passed by ClockSkew, and reports
 // replays within that window. It is a ring of Bloom filters, one per
 // DupSlice of forget time (as Java I2P's decaying Bloom filter, but keyed
-// by each message's own expiration), so its memory is fixed by the
-// capacity: about dupBuckets * capacity * 2 bytes, allocated as buckets are
-// first used. False positives are possible (a fresh message reported as
-// seen), false negatives within the window are not. It is safe for
-// concurrent use; time is passed in by the caller.
+// by each message's own expiration). Each bucket is sized when it starts
+// for twice the most entries a live bucket holds (at least the capacity,
+// at most dupMaxGrowth times it) and stops recording once it holds what
+// its size allows, so the false-positive rate stays near its nominal
+// value however fast messages come: a fresh message is reported as seen
+// with a probability of about 6e-4 per live bucket, and a replay within
+// the window goes unnoticed only when its bucket was full. Memory follows
+// the rate: about dupBuckets * 2 bytes per entry of a bucket's size. It is
+// safe for concurrent use; time is passed in by the caller.
 type DupFilter struct {
-	seed maphash.Seed
-	mask uint32 // bits per bucket - 1; bits is a power of two
+	seed    maphash.Seed
+	minBits uint32 // bits of a bucket for the capacity; a power of two
+	maxBits uint32
 
-	mu      sync.Mutex // guards buckets
+	mu      sync.Mutex // guards buckets and the counters
 	buckets [dupBuckets]dupBucket
+	full    uint64 // entries not recorded because their bucket was full
 }
 
 // dupBucket is a Bloom filter of the entries forgotten in one slice.
 type dupBucket struct {
 	slice int64 // slice number of its forget times, valid when used
 	used  bool
+	mask  uint32 // bits - 1
+	count int    // entries recorded
 	words []uint64
 }
 
-// NewDupFilter returns an empty filter sized for capacity messages per
-// DupSlice; capacity <= 0 means DupFilterCapacity, and values above
-// MaxDupFilterCapacity are reduced to it.
+// NewDupFilter returns an empty filter whose buckets hold at least
+// capacity messages per DupSlice; capacity <= 0 means DupFilterCapacity,
+// and values above MaxDupFilterCapacity are reduced to it.
 func NewDupFilter(capacity int) *DupFilter {
 	if capacity <= 0 {
 		capacity = DupFilterCapacity
 	}
 	capacity = min(capacity, MaxDupFilterCapacity)
+	minBits := bitsFor(capacity)
+	return &DupFilter{seed: maphash.MakeSeed(), minBits: minBits,
+		maxBits: bitsFor(min(capacity*dupMaxGrowth, MaxDupFilterCapacity))}
+}
+
+// bitsFor is the power of two of bits that holds n entries.
+func bitsFor(n int) uint32 {
 	bits := uint32(64)
-	for bits < uint32(capacity*dupBitsPerEntry) {
+	for bits < uint32(n*dupBitsPerEntry) {
 		bits <<= 1
 	}
-	return &DupFilter{seed: maphash.MakeSeed(), mask: bits - 1}
+	return bits
+}
+
+// Unrecorded reports how many entries were not recorded because their
+// bucket was full (replays of them go unnoticed).
+func (f *DupFilter) Unrecorded() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.full
 }
 
 // Duplicate records message id with its expiration and reports whether it
@@ -106,7 +135,9 @@ func (f *DupFilter) check(h uint64, expiration, now time.Time) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	seen := f.containsLocked(h, cur)
-	f.bucketLocked(slice, cur).set(h, f.mask)
+	if b := f.bucketLocked(slice, cur); !seen && !b.set(h) {
+		f.full++
+	}
 	return seen
 }
 
@@ -114,7 +145,7 @@ func (f *DupFilter) check(h uint64, expiration, now time.Time) bool {
 func (f *DupFilter) containsLocked(h uint64, cur int64) bool {
 	for i := range f.buckets {
 		b := &f.buckets[i]
-		if b.used && b.slice >= cur && b.test(h, f.mask) {
+		if b.used && b.slice >= cur && b.test(h) {
 			return true
 		}
 	}
@@ -132,22 +163,35 @@ func (f *DupFilter) bucketLocked(slice, cur int64) *dupBucket {
 		b.slice = max(b.slice, slice)
 		return b
 	}
-	if b.words == nil {
-		b.words = make([]uint64, (uint64(f.mask)+1)/64)
+	bits := f.sizeLocked(cur)
+	if len(b.words) != int(bits/64) {
+		b.words = make([]uint64, bits/64)
 	} else {
 		clear(b.words)
 	}
-	b.slice, b.used = slice, true
+	b.slice, b.used, b.mask, b.count = slice, true, bits-1, 0
 	return b
+}
+
+// sizeLocked is the number of bits for a new bucket: room for twice the
+// most entries a live bucket holds, within [minBits, maxBits].
+func (f *DupFilter) sizeLocked(cur int64) uint32 {
+	most := 0
+	for i := range f.buckets {
+		if b := &f.buckets[i]; b.used && b.slice >= cur {
+			most = max(most, b.count)
+		}
+	}
+	return min(max(bitsFor(2*most), f.minBits), f.maxBits)
 }
 
 // probes derives the bit indexes of h by double hashing.
 func probes(h uint64) (h1, h2 uint32) { return uint32(h), uint32(h>>32) | 1 }
 
-func (b *dupBucket) test(h uint64, mask uint32) bool {
+func (b *dupBucket) test(h uint64) bool {
 	h1, h2 := probes(h)
 	for i := uint32(0); i < dupProbes; i++ {
-		idx := (h1 + i*h2) & mask
+		idx := (h1 + i*h2) & b.mask
 		if b.words[idx/64]&(1<<(idx%64)) == 0 {
 			return false
 		}
@@ -155,12 +199,19 @@ func (b *dupBucket) test(h uint64, mask uint32) bool {
 	return true
 }
 
-func (b *dupBucket) set(h uint64, mask uint32) {
+// set records h unless the bucket holds all it can at its nominal
+// false-positive rate; it reports whether h was recorded.
+func (b *dupBucket) set(h uint64) bool {
+	if b.count >= int(b.mask/dupBitsPerEntry)+1 {
+		return false
+	}
+	b.count++
 	h1, h2 := probes(h)
 	for i := uint32(0); i < dupProbes; i++ {
-		idx := (h1 + i*h2) & mask
+		idx := (h1 + i*h2) & b.mask
 		b.words[idx/64] |= 1 << (idx % 64)
 	}
+	return true
 }
 
 // floorDiv divides rounding toward negative infinity.

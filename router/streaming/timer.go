@@ -64,6 +64,7 @@ func (c *Conn) timersLocked(now time.Time, a *actions) {
 		c.mu.timeWaitAt = time.Time{}
 		c.mu.state = stateDead
 		a.forget = true
+		a.endPeer, a.endNext, a.endUnacked = c.mu.peerID, c.mu.recv.next, len(c.mu.send.unacked)
 		c.wakeLocked()
 		return
 	case due(c.mu.connectAt):

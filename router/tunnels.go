@@ -14,7 +14,7 @@ import (
 
 // ivFilterCapacity sizes the replay filter for tunnel message IVs shared by our
 // own inbound tunnels (per 30 s slice; see i2np.DupFilter).
-const ivFilterCapacity = 4 * i2np.DupFilterCapacity
+const ivFilterCapacity = 2 * i2np.DupFilterCapacity // and more while the rate is higher
 
 // startTunnels starts our tunnel pools and the transit (participating) side.
 func (r *Router) startTunnels() error {

@@ -10,12 +10,12 @@ import (
 // DupFilter sizing.
 const (
 	// DupFilterCapacity is the default number of distinct messages per
-	// DupSlice that a new DupFilter's buckets hold at their nominal
-	// false-positive rate (about 6e-4 per live bucket). A bucket started
-	// while the rate is higher is made larger, up to dupMaxGrowth times;
-	// a bucket that is full records nothing more, so a burst beyond it
-	// leaves some replays undetected instead of refusing fresh messages.
-	// 4096 per 30 s is about 136 messages a second, for 80 KiB.
+	// DupSlice that the buckets of a new DupFilter record (each bucket is
+	// sized for twice that, see dupBucket.set). A bucket started while the
+	// rate is higher is made larger, up to dupMaxGrowth times; a full
+	// bucket records nothing more, so a burst beyond it leaves some
+	// replays undetected instead of refusing fresh messages.
+	// 4096 per 30 s is about 136 messages a second, for 160 KiB.
 	DupFilterCapacity = 4096
 	// MaxDupFilterCapacity bounds the capacity of one bucket.
 	MaxDupFilterCapacity = 1 << 20
@@ -38,11 +38,11 @@ const (
 // replays within that window. It is a ring of Bloom filters, one per
 // DupSlice of forget time (as Java I2P's decaying Bloom filter, but keyed
 // by each message's own expiration). Each bucket is sized when it starts
-// for twice the most entries a live bucket holds (at least the capacity,
-// at most dupMaxGrowth times it) and stops recording once it holds what
-// its size allows, so the false-positive rate stays near its nominal
-// value however fast messages come: a fresh message is reported as seen
-// with a probability of about 6e-4 per live bucket, and a replay within
+// for twice the most entries offered to a live bucket (at least the
+// capacity, at most dupMaxGrowth times it) and stops recording once it
+// holds half of that, so the false-positive rate stays low however fast
+// messages come: a fresh message is reported as seen
+// with a probability of about 5e-6 per live bucket, and a replay within
 // the window goes unnoticed only when its bucket was full. Memory follows
 // the rate: about dupBuckets * 2 bytes per entry of a bucket's size. It is
 // safe for concurrent use; time is passed in by the caller.
@@ -62,10 +62,13 @@ type dupBucket struct {
 	used  bool
 	mask  uint32 // bits - 1
 	count int    // entries recorded
-	words []uint64
+	// offered counts the entries that were to be recorded, full or not:
+	// the rate the next bucket is sized for.
+	offered int
+	words   []uint64
 }
 
-// NewDupFilter returns an empty filter whose buckets hold at least
+// NewDupFilter returns an empty filter whose buckets record at least
 // capacity messages per DupSlice; capacity <= 0 means DupFilterCapacity,
 // and values above MaxDupFilterCapacity are reduced to it.
 func NewDupFilter(capacity int) *DupFilter {
@@ -73,9 +76,8 @@ func NewDupFilter(capacity int) *DupFilter {
 		capacity = DupFilterCapacity
 	}
 	capacity = min(capacity, MaxDupFilterCapacity)
-	minBits := bitsFor(capacity)
-	return &DupFilter{seed: maphash.MakeSeed(), minBits: minBits,
-		maxBits: bitsFor(min(capacity*dupMaxGrowth, MaxDupFilterCapacity))}
+	return &DupFilter{seed: maphash.MakeSeed(), minBits: bitsFor(2 * capacity),
+		maxBits: bitsFor(2 * min(capacity*dupMaxGrowth, MaxDupFilterCapacity))}
 }
 
 // bitsFor is the power of two of bits that holds n entries.
@@ -169,17 +171,17 @@ func (f *DupFilter) bucketLocked(slice, cur int64) *dupBucket {
 	} else {
 		clear(b.words)
 	}
-	b.slice, b.used, b.mask, b.count = slice, true, bits-1, 0
+	b.slice, b.used, b.mask, b.count, b.offered = slice, true, bits-1, 0, 0
 	return b
 }
 
 // sizeLocked is the number of bits for a new bucket: room for twice the
-// most entries a live bucket holds, within [minBits, maxBits].
+// most entries offered to a live bucket, within [minBits, maxBits].
 func (f *DupFilter) sizeLocked(cur int64) uint32 {
 	most := 0
 	for i := range f.buckets {
 		if b := &f.buckets[i]; b.used && b.slice >= cur {
-			most = max(most, b.count)
+			most = max(most, b.offered)
 		}
 	}
 	return min(max(bitsFor(2*most), f.minBits), f.maxBits)
@@ -199,10 +201,14 @@ func (b *dupBucket) test(h uint64) bool {
 	return true
 }
 
-// set records h unless the bucket holds all it can at its nominal
-// false-positive rate; it reports whether h was recorded.
+// set records h unless the bucket is full; it reports whether h was
+// recorded. A bucket is full at half the entries its size is made for
+// (dupBitsPerEntry each), where a fresh entry tests positive with a
+// probability of about 5e-6 instead of 6e-4: with i2pd 2.45.1 as the
+// sender, a lost streaming packet costs seconds.
 func (b *dupBucket) set(h uint64) bool {
-	if b.count >= int(b.mask/dupBitsPerEntry)+1 {
+	b.offered++
+	if b.count >= int(b.mask/(2*dupBitsPerEntry))+1 {
 		return false
 	}
 	b.count++

@@ -70,7 +70,7 @@ func TestDupFilterForgets(t *testing.T) {
 	for i := range f.buckets {
 		if f.buckets[i].words != nil {
 			used++
-			if len(f.buckets[i].words) != 64*dupBitsPerEntry/64 {
+			if len(f.buckets[i].words) != 2*64*dupBitsPerEntry/64 {
 				t.Fatalf("bucket of %d words", len(f.buckets[i].words))
 			}
 		}
@@ -163,10 +163,10 @@ func TestDupFilterConcurrent(t *testing.T) {
 
 func TestNewDupFilterSizes(t *testing.T) {
 	for _, tc := range []struct{ capacity, bits int }{
-		{0, DupFilterCapacity * dupBitsPerEntry},
+		{0, 2 * DupFilterCapacity * dupBitsPerEntry},
 		{1, 64},
-		{100, 2048},
-		{1 << 30, MaxDupFilterCapacity * dupBitsPerEntry},
+		{100, 4096},
+		{1 << 30, 2 * MaxDupFilterCapacity * dupBitsPerEntry},
 	} {
 		if got := int(NewDupFilter(tc.capacity).minBits); got != tc.bits {
 			t.Errorf("capacity %d: %d bits, want %d", tc.capacity, got, tc.bits)

@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"i2pgate/gateway/internal/markup"
 	"strconv"
 	"time"
 )
@@ -44,26 +45,26 @@ func writePage(b *htmlBuf, path string, now time.Time, data any) error {
 			title = p.Label
 		}
 	}
-	b.f(`<!DOCTYPE html>
+	b.F(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>%v · i2pgate</title>
 %v</head><body>
-<header><b>i2pgate</b><nav>`, title, rawHTML(pageStyle))
+<header><b>i2pgate</b><nav>`, title, markup.Raw(pageStyle))
 	for _, p := range navPages {
-		on := rawHTML("")
+		on := markup.Raw("")
 		if p.Path == path {
 			on = ` class="on" aria-current="page"`
 		}
-		b.f(`<a href="%v"%v>%v</a>`, attrURL(p.Path), on, p.Label)
+		b.F(`<a href="%v"%v>%v</a>`, markup.AttrURL(p.Path), on, p.Label)
 	}
-	b.f("</nav></header>\n<main><h1>%v</h1>\n", title)
+	b.F("</nav></header>\n<main><h1>%v</h1>\n", title)
 	if data == nil {
-		b.f("<p class=\"na\">Not available: the router does not provide this information to the console.</p>\n")
+		b.F("<p class=\"na\">Not available: the router does not provide this information to the console.</p>\n")
 	} else if err := writeContent(b, now, data); err != nil {
 		return err
 	}
-	b.f("\n</main>\n<footer>Rendered %v UTC · <a href=\"/api/status\">/api/status</a> · <a href=\"/metrics\">/metrics</a></footer>\n</body></html>\n",
+	b.F("\n</main>\n<footer>Rendered %v UTC · <a href=\"/api/status\">/api/status</a> · <a href=\"/metrics\">/metrics</a></footer>\n</body></html>\n",
 		now.UTC().Format("2006-01-02 15:04:05"))
 	return nil
 }
@@ -96,24 +97,24 @@ func (b *htmlBuf) pager(p pager) {
 	if p.Prev == "" && p.Next == "" {
 		return
 	}
-	b.f(`<p class="pager">`)
+	b.F(`<p class="pager">`)
 	if p.Prev != "" {
-		b.f(`<a href="%v">&larr; previous</a>`, attrURL(p.Prev))
+		b.F(`<a href="%v">&larr; previous</a>`, markup.AttrURL(p.Prev))
 	}
-	b.f(`<span class="dim">page %v</span> `, p.Page)
+	b.F(`<span class="dim">page %v</span> `, p.Page)
 	if p.Next != "" {
-		b.f(`<a href="%v">next &rarr;</a>`, attrURL(p.Next))
+		b.F(`<a href="%v">next &rarr;</a>`, markup.AttrURL(p.Next))
 	}
-	b.f(`</p>`)
+	b.F(`</p>`)
 }
 
 // noneRow is the row of an empty table.
 func (b *htmlBuf) noneRow(cols int, text string) {
-	b.f("<tr><td colspan=\"%v\" class=\"dim\">%v</td></tr>\n", cols, text)
+	b.F("<tr><td colspan=\"%v\" class=\"dim\">%v</td></tr>\n", cols, text)
 }
 
 // yesSpan is a coloured yes or a dimmed (or, with bad, red) no.
-func yesSpan(v, bad bool) rawHTML {
+func yesSpan(v, bad bool) markup.Raw {
 	switch {
 	case v:
 		return `<span class="ok">yes</span>`
@@ -126,42 +127,42 @@ func yesSpan(v, bad bool) rawHTML {
 // link is s as a link to its site when it is an I2P name, else s.
 func (b *htmlBuf) nameLink(s string) {
 	if u := siteURL(s); u != "" {
-		b.f(`<a href="%v">%v</a>`, attrURL(u), s)
+		b.F(`<a href="%v">%v</a>`, markup.AttrURL(u), s)
 		return
 	}
-	b.f("%v", s)
+	b.F("%v", s)
 }
 
 func writeOverview(b *htmlBuf, d overviewData) {
 	if d.Overview == nil {
-		b.f("\n\n<table class=\"kv\">")
+		b.F("\n\n<table class=\"kv\">")
 		for _, r := range d.Rows {
-			b.f("<tr><th>%v</th><td class=\"mono\">%v</td></tr>\n", r.Key, r.Value)
+			b.F("<tr><th>%v</th><td class=\"mono\">%v</td></tr>\n", r.Key, r.Value)
 		}
-		b.f("</table>\n")
+		b.F("</table>\n")
 		return
 	}
 	o := d.Overview
-	b.f("\n\n<table class=\"kv\">\n<tr><th>Network</th><td class=\"%v\">%v</td></tr>\n",
+	b.F("\n\n<table class=\"kv\">\n<tr><th>Network</th><td class=\"%v\">%v</td></tr>\n",
 		statusClass(o.NetworkStatus), cmpOr(o.NetworkStatus, "unknown"))
-	b.f("<tr><th>Version</th><td>%v</td></tr>\n<tr><th>Uptime</th><td>%v</td></tr>\n", o.Version, formatDuration(o.Uptime))
-	b.f("<tr><th>Router hash</th><td class=\"mono\">%v</td></tr>\n<tr><th>Network ID</th><td>%v</td></tr>\n",
+	b.F("<tr><th>Version</th><td>%v</td></tr>\n<tr><th>Uptime</th><td>%v</td></tr>\n", o.Version, formatDuration(o.Uptime))
+	b.F("<tr><th>Router hash</th><td class=\"mono\">%v</td></tr>\n<tr><th>Network ID</th><td>%v</td></tr>\n",
 		cmpOr(o.RouterHash, "(none yet)"), o.NetID)
-	b.f("<tr><th>Clock skew</th><td>%v</td></tr>\n<tr><th>RouterInfo published</th><td>%v</td></tr>\n",
+	b.F("<tr><th>Clock skew</th><td>%v</td></tr>\n<tr><th>RouterInfo published</th><td>%v</td></tr>\n",
 		formatSkew(o.ClockSkew), yesno(o.Published))
-	b.f("<tr><th>Known routers</th><td>%v (%v floodfills)</td></tr>\n", o.KnownRouters, o.Floodfills)
+	b.F("<tr><th>Known routers</th><td>%v (%v floodfills)</td></tr>\n", o.KnownRouters, o.Floodfills)
 	for _, c := range o.Sessions {
-		b.f("<tr><th>Sessions %v</th><td>%v</td></tr>\n", c.Name, c.N)
+		b.F("<tr><th>Sessions %v</th><td>%v</td></tr>\n", c.Name, c.N)
 	}
 	for _, c := range o.Tunnels {
-		b.f("<tr><th>Tunnels %v</th><td>%v</td></tr>\n", c.Name, c.N)
+		b.F("<tr><th>Tunnels %v</th><td>%v</td></tr>\n", c.Name, c.N)
 	}
-	b.f("<tr><th>Transit tunnels</th><td>%v</td></tr>\n", o.TransitTunnels)
+	b.F("<tr><th>Transit tunnels</th><td>%v</td></tr>\n", o.TransitTunnels)
 	if bw := o.Bandwidth; bw != nil {
-		b.f("<tr><th>Bandwidth in</th><td>%v (%v total)</td></tr>\n", formatRate(bw.InRate), formatBytes(bw.InTotal))
-		b.f("<tr><th>Bandwidth out</th><td>%v (%v total)</td></tr>\n", formatRate(bw.OutRate), formatBytes(bw.OutTotal))
+		b.F("<tr><th>Bandwidth in</th><td>%v (%v total)</td></tr>\n", formatRate(bw.InRate), formatBytes(bw.InTotal))
+		b.F("<tr><th>Bandwidth out</th><td>%v (%v total)</td></tr>\n", formatRate(bw.OutRate), formatBytes(bw.OutTotal))
 	}
-	b.f("</table>\n")
+	b.F("</table>\n")
 }
 
 func cmpOr(s, def string) string {
@@ -172,110 +173,110 @@ func cmpOr(s, def string) string {
 }
 
 func writePeers(b *htmlBuf, d peersData) {
-	b.f("\n<p>%v routers, %v connected.\n", d.Known, d.Connected)
+	b.F("\n<p>%v routers, %v connected.\n", d.Known, d.Connected)
 	if d.ConnectedOnly {
-		b.f(`<a href="/peers">Show all</a>`)
+		b.F(`<a href="/peers">Show all</a>`)
 	} else {
-		b.f(`<a href="/peers?connected=1">Show connected only</a>`)
+		b.F(`<a href="/peers?connected=1">Show connected only</a>`)
 	}
-	b.f("</p>\n<table><tr><th>Router</th><th>Caps</th><th>Version</th><th>Connected</th></tr>\n")
+	b.F("</p>\n<table><tr><th>Router</th><th>Caps</th><th>Version</th><th>Connected</th></tr>\n")
 	for _, p := range d.Rows {
-		b.f(`<tr><td class="mono" title="%v">%v</td><td class="mono">%v</td><td>%v</td><td>%v`,
+		b.F(`<tr><td class="mono" title="%v">%v</td><td class="mono">%v</td><td>%v</td><td>%v`,
 			p.Hash, shortHash(p.Hash), p.Caps, p.Version, yesSpan(p.Connected, false))
 		if p.Connected && p.Transport != "" {
-			b.f(" (%v)", p.Transport)
+			b.F(" (%v)", p.Transport)
 		}
-		b.f("</td></tr>\n")
+		b.F("</td></tr>\n")
 	}
 	if len(d.Rows) == 0 {
 		b.noneRow(4, "none")
 	}
-	b.f("</table>\n")
+	b.F("</table>\n")
 	b.pager(d.Pager)
 }
 
 func writeTunnels(b *htmlBuf, now time.Time, d tunnelsData) {
-	b.f("\n<h2>Builds</h2>\n<table class=\"kv\">\n<tr><th>Success rate (recent)</th><td>%v</td></tr>\n", formatPercent(d.Builds.SuccessRate))
-	b.f("<tr><th>Completed</th><td>%v (%v failed)</td></tr>\n<tr><th>In progress</th><td>%v</td></tr>\n",
+	b.F("\n<h2>Builds</h2>\n<table class=\"kv\">\n<tr><th>Success rate (recent)</th><td>%v</td></tr>\n", formatPercent(d.Builds.SuccessRate))
+	b.F("<tr><th>Completed</th><td>%v (%v failed)</td></tr>\n<tr><th>In progress</th><td>%v</td></tr>\n",
 		d.Builds.Total, d.Builds.Failed, d.Builds.InProgress)
-	b.f("<tr><th>Tests failed</th><td>%v</td></tr>\n</table>\n", d.Builds.TestsFailed)
-	b.f("<h2>Our tunnels (%v)</h2>\n<table><tr><th>Pool</th><th>Direction</th><th>ID</th><th>Hops</th><th>Expires</th><th>Tested</th></tr>\n",
+	b.F("<tr><th>Tests failed</th><td>%v</td></tr>\n</table>\n", d.Builds.TestsFailed)
+	b.F("<h2>Our tunnels (%v)</h2>\n<table><tr><th>Pool</th><th>Direction</th><th>ID</th><th>Hops</th><th>Expires</th><th>Tested</th></tr>\n",
 		len(d.Tunnels))
 	for _, t := range d.Tunnels {
 		id := ""
 		if t.ID != 0 {
 			id = strconv.FormatUint(uint64(t.ID), 10)
 		}
-		b.f("<tr><td>%v</td><td>%v</td><td class=\"n\">%v</td>\n<td class=\"mono\">", t.Pool, t.Direction, id)
+		b.F("<tr><td>%v</td><td>%v</td><td class=\"n\">%v</td>\n<td class=\"mono\">", t.Pool, t.Direction, id)
 		for i, h := range t.Hops {
 			if i > 0 {
-				b.f(" &rarr; ")
+				b.F(" &rarr; ")
 			}
-			b.f(`<span title="%v">%v</span>`, h, shortHash(h))
+			b.F(`<span title="%v">%v</span>`, h, shortHash(h))
 		}
 		if len(t.Hops) == 0 {
-			b.f(`<span class="dim">zero-hop</span>`)
+			b.F(`<span class="dim">zero-hop</span>`)
 		}
-		b.f("</td>\n<td>%v</td><td>%v</td></tr>\n", until(now, t.Expires), yesSpan(t.Tested, false))
+		b.F("</td>\n<td>%v</td><td>%v</td></tr>\n", until(now, t.Expires), yesSpan(t.Tested, false))
 	}
 	if len(d.Tunnels) == 0 {
 		b.noneRow(6, "none")
 	}
-	b.f("</table>")
+	b.F("</table>")
 }
 
 func writeTransit(b *htmlBuf, now time.Time, d transitData) {
-	b.f("\n<p>%v transit tunnels", d.Total)
+	b.F("\n<p>%v transit tunnels", d.Total)
 	for _, r := range d.Roles {
-		b.f(", %v %v", r.N, r.Name)
+		b.F(", %v %v", r.N, r.Name)
 	}
-	b.f(".</p>\n<table><tr><th>Role</th><th>Receive ID</th><th>Expires</th><th>Bytes</th></tr>\n")
+	b.F(".</p>\n<table><tr><th>Role</th><th>Receive ID</th><th>Expires</th><th>Bytes</th></tr>\n")
 	for _, t := range d.Rows {
-		b.f("<tr><td>%v</td><td class=\"n\">%v</td><td>%v</td><td class=\"n\">%v</td></tr>\n",
+		b.F("<tr><td>%v</td><td class=\"n\">%v</td><td>%v</td><td class=\"n\">%v</td></tr>\n",
 			t.Role, t.ReceiveID, until(now, t.Expires), formatBytes(t.Bytes))
 	}
 	if len(d.Rows) == 0 {
 		b.noneRow(4, "none")
 	}
-	b.f("</table>\n")
+	b.F("</table>\n")
 	b.pager(d.Pager)
 }
 
 func writeDestinations(b *htmlBuf, ds []Destination) {
-	b.f("\n<table><tr><th>Name</th><th>Address</th><th>LeaseSet published</th><th>Streams</th></tr>\n")
+	b.F("\n<table><tr><th>Name</th><th>Address</th><th>LeaseSet published</th><th>Streams</th></tr>\n")
 	for _, d := range ds {
-		b.f(`<tr><td>%v</td><td class="mono">`, d.Name)
+		b.F(`<tr><td>%v</td><td class="mono">`, d.Name)
 		b.nameLink(d.B32)
-		b.f("</td>\n<td>%v</td><td class=\"n\">%v</td></tr>\n", yesSpan(d.LeaseSetPublished, true), d.Streams)
+		b.F("</td>\n<td>%v</td><td class=\"n\">%v</td></tr>\n", yesSpan(d.LeaseSetPublished, true), d.Streams)
 	}
 	if len(ds) == 0 {
 		b.noneRow(4, "none")
 	}
-	b.f("</table>")
+	b.F("</table>")
 }
 
 func writeBook(b *htmlBuf, d bookData) {
-	b.f("\n")
+	b.F("\n")
 	if d.Added != "" {
-		b.f(`<p class="msg">Added %v to the local address book.</p>`, d.Added)
+		b.F(`<p class="msg">Added %v to the local address book.</p>`, d.Added)
 	}
-	b.f("\n")
+	b.F("\n")
 	if d.Err != "" {
-		b.f(`<p class="err">%v</p>`, d.Err)
+		b.F(`<p class="err">%v</p>`, d.Err)
 	}
-	b.f("\n"+`<form method="get" action="/addressbook"><input type="text" name="q" value="%v" placeholder="part of a name" maxlength="67"> <button type="submit">Search</button>`, d.Query)
+	b.F("\n"+`<form method="get" action="/addressbook"><input type="text" name="q" value="%v" placeholder="part of a name" maxlength="67"> <button type="submit">Search</button>`, d.Query)
 	if d.Query != "" {
-		b.f(` <a href="/addressbook">all names</a>`)
+		b.F(` <a href="/addressbook">all names</a>`)
 	}
-	b.f("</form>\n<table><tr><th>Name</th><th>Address</th><th>Source</th><th>Added</th></tr>\n")
+	b.F("</form>\n<table><tr><th>Name</th><th>Address</th><th>Source</th><th>Added</th></tr>\n")
 	for _, e := range d.Rows {
-		b.f("<tr><td>")
+		b.F("<tr><td>")
 		b.nameLink(e.Name)
 		source := e.Source
 		if e.Local {
 			source = "local"
 		}
-		b.f(`</td><td class="mono">%v</td><td>%v</td><td>%v</td></tr>`+"\n", e.B32, source, formatDate(e.Added))
+		b.F(`</td><td class="mono">%v</td><td>%v</td><td>%v</td></tr>`+"\n", e.B32, source, formatDate(e.Added))
 	}
 	switch {
 	case len(d.Rows) > 0:
@@ -284,9 +285,9 @@ func writeBook(b *htmlBuf, d bookData) {
 	default:
 		b.noneRow(4, "the address book is empty")
 	}
-	b.f("</table>\n")
+	b.F("</table>\n")
 	b.pager(d.Pager)
-	b.f(`
+	b.F(`
 <h2>Add a name</h2>
 <form method="post" action="/addressbook">
 <input type="hidden" name="token" value="%v">
@@ -298,40 +299,44 @@ func writeBook(b *htmlBuf, d bookData) {
 }
 
 func writeAutomap(b *htmlBuf, now time.Time, es []AutomapEntry) {
-	b.f("\n<table><tr><th>Name</th><th>IPv4</th><th>IPv6</th><th>Last use</th></tr>\n")
+	b.F("\n<table><tr><th>Name</th><th>IPv4</th><th>IPv6</th><th>Last use</th></tr>\n")
 	for _, e := range es {
 		ip6 := ""
 		if e.IP6.IsValid() {
 			ip6 = e.IP6.String()
 		}
-		b.f("<tr><td>%v</td><td class=\"mono\">%v</td><td class=\"mono\">%v</td><td>%v</td></tr>\n",
+		b.F("<tr><td>%v</td><td class=\"mono\">%v</td><td class=\"mono\">%v</td><td>%v</td></tr>\n",
 			e.Name, e.IP.String(), ip6, ago(now, e.LastUse))
 	}
 	if len(es) == 0 {
 		b.noneRow(4, "no names mapped")
 	}
-	b.f("</table>")
+	b.F("</table>")
 }
 
 func writeSubscriptions(b *htmlBuf, now time.Time, ss []Subscription) {
-	b.f("\n<table><tr><th>URL</th><th>Last fetch</th><th>Result</th><th>Names added</th></tr>\n")
+	b.F("\n<table><tr><th>URL</th><th>Last fetch</th><th>Result</th><th>Names added</th></tr>\n")
 	for _, s := range ss {
-		b.f("<tr><td class=\"mono\">%v</td><td>%v</td>\n<td>", s.URL, ago(now, s.LastFetch))
+		b.F("<tr><td class=\"mono\">%v</td><td>%v</td>\n<td>", s.URL, ago(now, s.LastFetch))
 		switch {
 		case s.Result == "error":
-			b.f(`<span class="bad">error</span>`)
+			b.F(`<span class="bad">error</span>`)
 			if s.Err != "" {
-				b.f(": %v", s.Err)
+				b.F(": %v", s.Err)
 			}
 		case s.Result != "":
-			b.f(`<span class="ok">%v</span>`, s.Result)
+			b.F(`<span class="ok">%v</span>`, s.Result)
 		default:
-			b.f(`<span class="dim">not yet fetched</span>`)
+			b.F(`<span class="dim">not yet fetched</span>`)
 		}
-		b.f("</td><td class=\"n\">%v</td></tr>\n", s.Added)
+		b.F("</td><td class=\"n\">%v</td></tr>\n", s.Added)
 	}
 	if len(ss) == 0 {
 		b.noneRow(4, "no subscriptions")
 	}
-	b.f("</table>")
+	b.F("</table>")
 }
+
+// htmlBuf is a console page being written: markup.Buf with the console's
+// own pieces (rows, pager, links).
+type htmlBuf struct{ markup.Buf }

@@ -1,6 +1,7 @@
 package httpproxy
 
 import (
+	"i2pgate/gateway/internal/markup"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -72,61 +73,61 @@ button{font-size:1em;padding:.3em 1em}
 <body><h1>%v</h1>`
 
 // renderPage writes the page of d.Kind; every value in it is escaped.
-func renderPage(b *htmlBuf, d pageData) {
-	b.f(pageHead, d.Title, d.Title)
+func renderPage(b *markup.Buf, d pageData) {
+	b.F(pageHead, d.Title, d.Title)
 	switch d.Kind {
 	case pageUnknownName:
-		b.f("\n<p>The name <code>%v</code> is not in the router's address book.</p>", d.Host)
+		b.F("\n<p>The name <code>%v</code> is not in the router's address book.</p>", d.Host)
 		if len(d.Jumps) > 0 {
-			b.f("\n<p>A jump service may know it; it answers with a link that offers to add it:</p>\n<ul>")
+			b.F("\n<p>A jump service may know it; it answers with a link that offers to add it:</p>\n<ul>")
 			for _, j := range d.Jumps {
-				b.f(`<li><a href="%v">%v</a></li>`, attrURL(j.URL), j.Label)
+				b.F(`<li><a href="%v">%v</a></li>`, markup.AttrURL(j.URL), j.Label)
 			}
-			b.f("</ul>")
+			b.F("</ul>")
 		}
 	case pageNotFound:
-		b.f("\n<p>The destination of <code>%v</code> could not be found in the network database. The site may be\n"+
+		b.F("\n<p>The destination of <code>%v</code> could not be found in the network database. The site may be\n"+
 			"offline, or may not have published its address recently. Try again in a few minutes.</p>", d.Host)
 	case pageTimeout:
-		b.f("\n<p><code>%v</code> did not answer in time. The site may be down or the network slow. Try again.</p>", d.Host)
+		b.F("\n<p><code>%v</code> did not answer in time. The site may be down or the network slow. Try again.</p>", d.Host)
 	case pageNoTunnels:
-		b.f("\n<p>The router has no tunnels to reach <code>%v</code> yet. If it has just started, wait a minute or two\nand reload.</p>", d.Host)
+		b.F("\n<p>The router has no tunnels to reach <code>%v</code> yet. If it has just started, wait a minute or two\nand reload.</p>", d.Host)
 	case pageNotAllowed:
-		b.f("\n<p><code>%v</code> is not an I2P address, and this proxy has no outproxy: it only reaches\n"+
+		b.F("\n<p><code>%v</code> is not an I2P address, and this proxy has no outproxy: it only reaches\n"+
 			"<code>.i2p</code> sites. Nothing was sent anywhere.</p>", d.Host)
 	case pageRefused:
-		b.f("\n<p><code>%v</code> refused the connection: the destination is up but serves nothing on that port.</p>", d.Host)
+		b.F("\n<p><code>%v</code> refused the connection: the destination is up but serves nothing on that port.</p>", d.Host)
 	case pageFailed:
-		b.f("\n<p><code>%v</code> could not be reached. Try again later.</p>", d.Host)
+		b.F("\n<p><code>%v</code> could not be reached. Try again later.</p>", d.Host)
 	case pageBadRequest:
-		b.f("\n<p>%v</p>\n<p>This is i2pgate's HTTP proxy: set it as your browser's HTTP proxy and visit <code>.i2p</code> sites.</p>", d.Reason)
+		b.F("\n<p>%v</p>\n<p>This is i2pgate's HTTP proxy: set it as your browser's HTTP proxy and visit <code>.i2p</code> sites.</p>", d.Reason)
 	case pageHelper:
-		b.f("\n<p>The link you followed says that <code>%v</code> is the destination\n<code>%v</code>.</p>", d.Name, d.B32)
+		b.F("\n<p>The link you followed says that <code>%v</code> is the destination\n<code>%v</code>.</p>", d.Name, d.B32)
 		if d.CanSave {
-			b.f("\n<p>Only save it if you trust where the link came from: the name will lead to that destination from now on.</p>\n"+
+			b.F("\n<p>Only save it if you trust where the link came from: the name will lead to that destination from now on.</p>\n"+
 				`<form method="post" action="%v"><input type="hidden" name="i2pgate_token" value="%v">`+
-				"\n<button type=\"submit\">Save %v and continue</button></form>", attrURL(d.Action), d.Token, d.Name)
+				"\n<button type=\"submit\">Save %v and continue</button></form>", markup.AttrURL(d.Action), d.Token, d.Name)
 		}
-		b.f("\n<p><a href=\"%v\">Continue without saving</a> (to the b32 address) ·\n<a href=\"%v\">Cancel</a></p>",
-			attrURL(d.ContinueURL), attrURL(d.CancelURL))
+		b.F("\n<p><a href=\"%v\">Continue without saving</a> (to the b32 address) ·\n<a href=\"%v\">Cancel</a></p>",
+			markup.AttrURL(d.ContinueURL), markup.AttrURL(d.CancelURL))
 	case pageHelperB32:
-		b.f("\n<p>The link you followed says that <code>%v</code> is <code>%v</code>. Only full destinations\n"+
+		b.F("\n<p>The link you followed says that <code>%v</code> is <code>%v</code>. Only full destinations\n"+
 			"can be saved in the address book.</p>\n<p><a href=\"%v\">Continue to %v</a> · <a href=\"%v\">Cancel</a></p>",
-			d.Name, d.B32, attrURL(d.ContinueURL), d.B32, attrURL(d.CancelURL))
+			d.Name, d.B32, markup.AttrURL(d.ContinueURL), d.B32, markup.AttrURL(d.CancelURL))
 	case pageBadToken:
-		b.f("\n<p>The request to save <code>%v</code> did not come from this proxy's page. Nothing was saved.</p>", d.Name)
+		b.F("\n<p>The request to save <code>%v</code> did not come from this proxy's page. Nothing was saved.</p>", d.Name)
 	case pageSaveFailed:
-		b.f("\n<p>The address book could not save <code>%v</code>. <a href=\"%v\">Continue without saving</a></p>",
-			d.Name, attrURL(d.ContinueURL))
+		b.F("\n<p>The address book could not save <code>%v</code>. <a href=\"%v\">Continue without saving</a></p>",
+			d.Name, markup.AttrURL(d.ContinueURL))
 	}
-	b.f("\n</body></html>\n")
+	b.F("\n</body></html>\n")
 }
 
 // writePage sends a page. The page stands in for the site's answer under the
 // site's origin, so it forbids scripts and caching.
 func writePage(w http.ResponseWriter, status int, d pageData) {
 	d.Title = pageTitles[d.Kind]
-	var b htmlBuf
+	var b markup.Buf
 	renderPage(&b, d)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")

@@ -1,4 +1,7 @@
-package httpproxy
+// Package markup writes HTML by hand for the front-ends' pages (the console,
+// the HTTP proxy's error and helper pages), escaping every value as
+// html/template does. It leaves page layout and content to its callers.
+package markup
 
 import (
 	"bytes"
@@ -12,23 +15,23 @@ import (
 // 14.5 MB mipsle binary. Every value goes through one of the escaping helpers
 // below, which escape as html/template does.
 
-// htmlBuf is a page being written.
-type htmlBuf struct{ bytes.Buffer }
+// Buf is a page being written.
+type Buf struct{ bytes.Buffer }
 
-// rawHTML is trusted markup, written as is.
-type rawHTML string
+// Raw is trusted markup, written as is.
+type Raw string
 
 // htmlEscaper escapes text, RCDATA (title, textarea) and quoted attribute
 // values.
 var htmlEscaper = strings.NewReplacer(
 	"\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
 
-// f writes format with its arguments, each escaped (fmt's %v of it) unless it
-// is rawHTML. Use only %v verbs.
-func (b *htmlBuf) f(format string, args ...any) {
+// F writes format with its arguments, each escaped (fmt's %v of it) unless it
+// is Raw. Use only %v verbs.
+func (b *Buf) F(format string, args ...any) {
 	for i, a := range args {
 		switch v := a.(type) {
-		case rawHTML:
+		case Raw:
 			args[i] = string(v)
 		case string:
 			args[i] = htmlEscaper.Replace(v)
@@ -39,10 +42,10 @@ func (b *htmlBuf) f(format string, args ...any) {
 	fmt.Fprintf(&b.Buffer, format, args...)
 }
 
-// attrURL returns s for a quoted href or action attribute: "#ZgotmplZ" for a
+// AttrURL returns s for a quoted href or action attribute: "#ZgotmplZ" for a
 // scheme other than http, https or mailto, bytes that URLs may not hold
-// percent-encoded, then escaped. It is rawHTML: write it with f.
-func attrURL(s string) rawHTML {
+// percent-encoded, then escaped. It is Raw: write it with f.
+func AttrURL(s string) Raw {
 	if !safeScheme(s) {
 		return "#ZgotmplZ"
 	}
@@ -54,7 +57,7 @@ func attrURL(s string) rawHTML {
 		}
 		fmt.Fprintf(&b, "%%%02x", s[i])
 	}
-	return rawHTML(htmlEscaper.Replace(b.String()))
+	return Raw(htmlEscaper.Replace(b.String()))
 }
 
 // safeScheme reports whether s is relative or has a harmless scheme.

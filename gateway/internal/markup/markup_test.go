@@ -1,4 +1,4 @@
-package console
+package markup
 
 import (
 	"strings"
@@ -19,8 +19,8 @@ func TestAttrURL(t *testing.T) {
 		{"./javascript:x", "./javascript:x"},
 	}
 	for _, tt := range tests {
-		if got := string(attrURL(tt.in)); got != tt.want {
-			t.Errorf("attrURL(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := string(AttrURL(tt.in)); got != tt.want {
+			t.Errorf("AttrURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -30,12 +30,12 @@ func FuzzAttrURL(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := string(attrURL(s))
+		got := string(AttrURL(s))
 		if strings.ContainsAny(got, "\"'<> \x00\t\n") {
-			t.Fatalf("attrURL(%q) = %q", s, got)
+			t.Fatalf("AttrURL(%q) = %q", s, got)
 		}
 		if got != "#ZgotmplZ" && !safeScheme(s) {
-			t.Fatalf("attrURL(%q) = %q: scheme not filtered", s, got)
+			t.Fatalf("AttrURL(%q) = %q: scheme not filtered", s, got)
 		}
 	})
 }

@@ -74,13 +74,7 @@ func (n *NetDB) expireNow(now time.Time) {
 		}
 	}
 	n.tab.mu.Unlock()
-	for _, h := range gone {
-		if n.batch != nil {
-			if err := n.batch.Delete(Bucket, h[:]); err != nil {
-				n.log.Warn("deleting routerinfo", "err", err)
-			}
-		}
-	}
+	n.unstore(gone)
 	if len(gone) > 0 {
 		n.log.Debug("expired routerinfos", "count", len(gone), "left", total)
 	}

@@ -81,15 +81,21 @@ func (n *NetDB) Trim(limit int, keep func(data.Hash) bool) int {
 	}
 	left := len(n.tab.routers)
 	n.tab.mu.Unlock()
-	for _, h := range gone {
-		if n.batch != nil {
-			if err := n.batch.Delete(Bucket, h[:]); err != nil {
-				n.log.Warn("deleting routerinfo", "err", err)
-			}
-		}
-	}
+	n.unstore(gone)
 	if len(gone) > 0 {
 		n.log.Info("trimmed routerinfos", "count", len(gone), "left", left)
 	}
 	return len(gone)
+}
+
+// unstore deletes the RouterInfos of gone from the store (batched).
+func (n *NetDB) unstore(gone []data.Hash) {
+	if n.batch == nil {
+		return
+	}
+	for _, h := range gone {
+		if err := n.batch.Delete(Bucket, h[:]); err != nil {
+			n.log.Warn("deleting routerinfo", "err", err)
+		}
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/netip"
 	"sync"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"i2pgate/gateway/transparent"
 	"i2pgate/router"
 	"i2pgate/router/naming"
+	"i2pgate/router/netx/http1"
 )
 
 // The automap table satisfies the resolver's Mapper.
@@ -158,7 +158,7 @@ func (g *gatewayParts) setSubscriptions(ab config.AddressBook, log *slog.Logger)
 	}
 	sub, err := naming.NewSubscriber(naming.SubscriberConfig{
 		Book: g.book, URLs: ab.Subscriptions, Bootstrap: naming.DefaultBootstrapURL(),
-		Client:       &http.Client{Transport: &http.Transport{DialContext: g.dialer.DialContext, MaxIdleConns: 2}},
+		Client:       &http1.Client{Dial: g.dialer.DialContext, MaxRedirects: 3},
 		InitialDelay: max(time.Duration(ab.InitialDelay)*time.Second, time.Second),
 		Logger:       log,
 	})

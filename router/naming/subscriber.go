@@ -55,13 +55,22 @@ func DefaultBootstrapURL() string {
 	return "http://shx5vqsw7usdaunyzr2qmes2fq37oumybpudrd4jjj4e4vk4uusa.b32.i2p/hosts.txt"
 }
 
+// HTTPDoer does one HTTP request; the Subscriber sends GETs with the
+// validators of the previous fetch and reads 200 and 304 answers. The
+// response body must be the entity as sent (a Content-Encoding of gzip is
+// decoded by the Subscriber).
+type HTTPDoer interface {
+	Do(req *http.Request) (*http.Response, error)
+}
+
 // SubscriberConfig configures a Subscriber.
 type SubscriberConfig struct {
 	// Book receives the names; required.
 	Book *Book
-	// Client fetches the lists; required. The integrator gives one whose
-	// transport dials through I2P and resolves names with Book.
-	Client *http.Client
+	// Client fetches the lists; required. The integrator gives one that
+	// dials through I2P and resolves names with Book (an *http1.Client of
+	// router/netx/http1 with its Dial).
+	Client HTTPDoer
 	// URLs are the subscriptions (nil: DefaultSubscriptions()).
 	URLs []string
 	// Bootstrap is fetched before the others while the book holds no
@@ -374,6 +383,7 @@ func (s *Subscriber) fetch(ctx context.Context, u string, prev SubStatus) (added
 		return 0, "", "", ResultError, fmt.Errorf("naming: fetch: %w", err)
 	}
 	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set("Accept-Encoding", "gzip")
 	if prev.ETag != "" {
 		req.Header.Set("If-None-Match", prev.ETag)
 	}

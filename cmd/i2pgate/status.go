@@ -11,6 +11,7 @@ import (
 
 	"i2pgate/cmd/i2pgate/internal/config"
 	"i2pgate/router"
+	"i2pgate/router/netx/http1"
 )
 
 // statusTimeout bounds the request to the console.
@@ -62,7 +63,7 @@ func fetchStatus(addr string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("status: %w", err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http1.Client{}).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("status: is the router running? %w", err)
 	}

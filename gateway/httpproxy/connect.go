@@ -61,7 +61,7 @@ func (s *Server) handleConnect(w http.ResponseWriter, r *http.Request, rt route,
 	// itself writing).
 	early, _ := brw.Reader.Peek(brw.Reader.Buffered())
 	s.stats.connects.Add(1)
-	up, down := relay(conn, io.MultiReader(bytes.NewReader(early), conn), stream)
+	up, down := relay(conn, io.MultiReader(bytes.NewReader(early), conn), stream, stream)
 	s.stats.bytesUp.Add(up)
 	s.stats.bytesDown.Add(down)
 }
@@ -70,8 +70,9 @@ func (s *Server) handleConnect(w http.ResponseWriter, r *http.Request, rt route,
 // half-closes the other side (or closes it when it cannot half-close); an
 // error in either closes both. It returns the bytes copied each way.
 // fromClient is what the client sends (client, perhaps after bytes already
+// read), fromStream what the site sends (stream, perhaps after bytes already
 // read).
-func relay(client net.Conn, fromClient io.Reader, stream net.Conn) (up, down int64) {
+func relay(client net.Conn, fromClient io.Reader, stream net.Conn, fromStream io.Reader) (up, down int64) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -79,7 +80,7 @@ func relay(client net.Conn, fromClient io.Reader, stream net.Conn) (up, down int
 		up, err = io.CopyBuffer(stream, onlyReader{fromClient}, make([]byte, relayBufferSize))
 		finish(stream, client, err)
 	}()
-	down, err := io.CopyBuffer(client, onlyReader{stream}, make([]byte, relayBufferSize))
+	down, err := io.CopyBuffer(client, onlyReader{fromStream}, make([]byte, relayBufferSize))
 	finish(client, stream, err)
 	<-done
 	return up, down

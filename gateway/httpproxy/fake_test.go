@@ -221,6 +221,12 @@ func (b *fakeBook) get(name string) string {
 
 func start(t *testing.T, cfg Config) *Server {
 	t.Helper()
+	return startWith(t, cfg, nil)
+}
+
+// startWith starts a Server after tweak has changed its unexported settings.
+func startWith(t *testing.T, cfg Config, tweak func(*Server)) *Server {
+	t.Helper()
 	cfg.Address = "127.0.0.1:0"
 	if cfg.DialTimeout == 0 {
 		cfg.DialTimeout = 5 * time.Second
@@ -228,6 +234,9 @@ func start(t *testing.T, cfg Config) *Server {
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tweak != nil {
+		tweak(s)
 	}
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)

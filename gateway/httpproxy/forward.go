@@ -1,176 +1,137 @@
 package httpproxy
 
 import (
-	"container/list"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/netip"
-	"sync"
-	"time"
+	"strings"
 
 	"i2pgate/gateway"
 )
 
-// Limits of the site-side connection pools.
-const (
-	// maxTransports bounds the isolation keys with a pool of their own (one per
-	// client IP with per-client isolation); the least recently used is
-	// dropped.
-	maxTransports       = 32
-	maxIdleConns        = 8 // per transport
-	maxIdleConnsPerHost = 2
-	idleConnTimeout     = 60 * time.Second
-	// copyBufferSize and maxPooledBuffers size the response copy buffers.
-	copyBufferSize   = 16 << 10
-	maxPooledBuffers = 16
-)
-
-// routeCtxKey carries a request's route from ServeHTTP to Rewrite and RoundTrip.
-type routeCtxKey struct{}
-
-type routeInfo struct {
-	rt     route
-	client netip.Addr
-}
-
-func routeOf(r *http.Request) *routeInfo {
-	info, _ := r.Context().Value(routeCtxKey{}).(*routeInfo)
-	return info
-}
-
 // forward proxies an absolute-URI request to an eepsite, or through the
-// outproxy, streaming both bodies.
+// outproxy, on a stream of its own: the request goes out with "Connection:
+// close" (as i2pd's and Java I2P's proxies send it) and both bodies stream. The
+// stream is closed when the answer has been copied, when the client goes away
+// and when the Server closes.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, rt route, client netip.Addr) {
-	ctx := context.WithValue(r.Context(), routeCtxKey{}, &routeInfo{rt: rt, client: client})
-	s.proxy.ServeHTTP(w, r.WithContext(ctx))
-}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stopClose := context.AfterFunc(s.ctx, cancel)
+	defer stopClose()
 
-// rewrite is ReverseProxy's Rewrite: hop-by-hop and X-Forwarded headers are
-// already gone; the target URL is the one asked for (helper and fragment
-// removed) and the headers get the I2P hygiene.
-func (s *Server) rewrite(pr *httputil.ProxyRequest) {
-	info := routeOf(pr.In)
-	u := *info.rt.url
-	pr.Out.URL = &u
-	pr.Out.Host = u.Host
-	sanitizeHeader(pr.Out.Header, &u, info.rt.kind == routeClearnet)
-}
+	clearnet := rt.kind == routeClearnet
+	addr := rt.hostport
+	if clearnet {
+		addr = s.outproxy.Host
+	}
+	if host, _, err := net.SplitHostPort(addr); err != nil {
+		s.proxyError(w, rt, fmt.Errorf("httpproxy: dial %w", err))
+		return
+	} else if _, ok := gateway.I2PName(host); !ok {
+		s.proxyError(w, rt, fmt.Errorf("httpproxy: refusing to dial outside I2P: %w", gateway.ErrNotAllowed))
+		return
+	}
+	stream, err := s.dial(ctx, s.dialerFor(client), addr)
+	if err != nil {
+		s.proxyError(w, rt, err)
+		return
+	}
+	defer stream.Close()
+	stopStream := context.AfterFunc(ctx, func() { stream.Close() })
+	defer stopStream()
 
-// modifyResponse counts answers and drops Alt-Svc, which would send the browser
-// to another address around the proxy.
-func (s *Server) modifyResponse(resp *http.Response) error {
+	out := outgoing(r, rt)
+	x := newExchange(stream, s.bufs)
+	defer x.finish() // waits for the request writer
+	x.send(out, clearnet, s.headerTimeout)
+	resp, err := x.readResponse(out)
+	if err != nil {
+		s.proxyError(w, rt, err)
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		s.upgrade(w, rt, out, resp, x)
+		return
+	}
 	s.stats.forwarded.Add(1)
-	resp.Header.Del("Alt-Svc")
-	return nil
+	s.respond(w, resp, x)
 }
 
-// proxyError answers a request whose site could not be reached.
-func (s *Server) proxyError(w http.ResponseWriter, r *http.Request, err error) {
-	host := ""
-	if info := routeOf(r); info != nil {
-		host = info.rt.hostport
+// outgoing is the request sent to the site: the target URL asked for (helper
+// and fragment removed), hop-by-hop headers removed (a WebSocket-style upgrade
+// is kept), the I2P header hygiene applied, and the client's body, unbuffered.
+func outgoing(r *http.Request, rt route) *http.Request {
+	u := *rt.url
+	h := r.Header.Clone()
+	if h == nil {
+		h = make(http.Header)
 	}
-	s.log.Debug("forward failed", "target", s.redact(host), "kind", gateway.Classify(err))
-	s.fail(w, host, err)
-}
-
-// transportKey selects a connection pool: per client IP with isolation, and
-// apart for the outproxy.
-type transportKey struct {
-	client   netip.Addr // zero without isolation
-	outproxy bool
-}
-
-// transports is the RoundTripper of the ReverseProxy: an http.Transport per
-// key, whose DialContext is the I2P Dialer, least recently used first out.
-type transports struct {
-	s *Server
-	// mu guards byKey and lru.
-	mu    sync.Mutex
-	byKey map[transportKey]*list.Element // value: *pooledTransport
-	lru   *list.List
-}
-
-type pooledTransport struct {
-	key transportKey
-	t   *http.Transport
-}
-
-func newTransports(s *Server) *transports {
-	return &transports{s: s, byKey: make(map[transportKey]*list.Element), lru: list.New()}
-}
-
-func (p *transports) RoundTrip(req *http.Request) (*http.Response, error) {
-	info := routeOf(req)
-	if info == nil {
-		return nil, errors.New("httpproxy: request without route")
+	up := upgradeType(h)
+	removeHopHeaders(h)
+	sanitizeHeader(h, &u, rt.kind == routeClearnet)
+	out := &http.Request{
+		Method:     r.Method,
+		URL:        &u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     h,
+		Host:       u.Host,
+		Close:      up == "",
 	}
-	key := transportKey{outproxy: info.rt.kind == routeClearnet}
-	if p.s.cfg.DialerFor != nil {
-		key.client = info.client
+	if up != "" {
+		h.Set("Connection", "Upgrade")
+		h.Set("Upgrade", up)
 	}
-	return p.get(key, info.client).RoundTrip(req)
+	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+		out.Body = r.Body
+		out.ContentLength = r.ContentLength
+	}
+	return out
 }
 
-func (p *transports) get(key transportKey, client netip.Addr) *http.Transport {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if e, ok := p.byKey[key]; ok {
-		p.lru.MoveToFront(e)
-		return e.Value.(*pooledTransport).t
-	}
-	t := p.s.newTransport(key, client)
-	p.byKey[key] = p.lru.PushFront(&pooledTransport{key: key, t: t})
-	if p.lru.Len() > maxTransports {
-		old := p.lru.Remove(p.lru.Back()).(*pooledTransport)
-		delete(p.byKey, old.key)
-		old.t.CloseIdleConnections()
-	}
-	return t
-}
+// hopHeaders concern one connection only (RFC 9110 section 7.6.1) and are not
+// passed on, in either direction.
+var hopHeaders = []string{"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
+	"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
-func (p *transports) closeAll() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for e := p.lru.Front(); e != nil; e = e.Next() {
-		e.Value.(*pooledTransport).t.CloseIdleConnections()
-	}
-	p.byKey = make(map[transportKey]*list.Element)
-	p.lru.Init()
-}
-
-// newTransport makes the pool for one key. Its dials go only to I2P names: the
-// site itself, or the outproxy for clearnet requests (never the clearnet host).
-func (s *Server) newTransport(key transportKey, client netip.Addr) *http.Transport {
-	d := s.dialerFor(client)
-	t := &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			host, _, err := net.SplitHostPort(addr)
-			if err != nil {
-				return nil, fmt.Errorf("httpproxy: dial %w", err)
+// removeHopHeaders deletes the hop-by-hop headers and those Connection names.
+func removeHopHeaders(h http.Header) {
+	for _, v := range h["Connection"] {
+		for f := range strings.SplitSeq(v, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				delete(h, http.CanonicalHeaderKey(f))
 			}
-			if _, ok := gateway.I2PName(host); !ok || (key.outproxy && addr != s.outproxy.Host) {
-				return nil, fmt.Errorf("httpproxy: refusing to dial outside I2P: %w", gateway.ErrNotAllowed)
+		}
+	}
+	for _, k := range hopHeaders {
+		delete(h, k)
+	}
+}
+
+// upgradeType is the protocol a request or response upgrades to ("" when
+// Connection does not list "upgrade").
+func upgradeType(h http.Header) string {
+	for _, v := range h["Connection"] {
+		for f := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(f), "upgrade") {
+				return h.Get("Upgrade")
 			}
-			return s.dial(ctx, d, addr)
-		},
-		MaxIdleConns:           maxIdleConns,
-		MaxIdleConnsPerHost:    maxIdleConnsPerHost,
-		IdleConnTimeout:        idleConnTimeout,
-		ResponseHeaderTimeout:  responseHeaderTimeout,
-		MaxResponseHeaderBytes: maxHeaderBytes,
-		DisableCompression:     true, // Accept-Encoding passes as the browser sent it
-		TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{},
+		}
 	}
-	if key.outproxy {
-		t.Proxy = http.ProxyURL(s.outproxy)
-	}
-	return t
+	return ""
+}
+
+// proxyError answers a request whose site could not be reached or did not
+// answer.
+func (s *Server) proxyError(w http.ResponseWriter, rt route, err error) {
+	s.log.Debug("forward failed", "target", s.redact(rt.hostport), "kind", gateway.Classify(err))
+	s.fail(w, rt.hostport, err)
 }
 
 // dialerFor is the client's Dialer (nil when DialerFor refuses it).
@@ -199,28 +160,4 @@ func (s *Server) dial(ctx context.Context, d gateway.Dialer, addr string) (net.C
 		return nil, err
 	}
 	return c, nil
-}
-
-// bufferPool is a bounded pool of response copy buffers.
-type bufferPool chan []byte
-
-func newBufferPool() bufferPool { return make(bufferPool, maxPooledBuffers) }
-
-func (p bufferPool) Get() []byte {
-	select {
-	case b := <-p:
-		return b
-	default:
-		return make([]byte, copyBufferSize)
-	}
-}
-
-func (p bufferPool) Put(b []byte) {
-	if cap(b) != copyBufferSize {
-		return
-	}
-	select {
-	case p <- b[:copyBufferSize]:
-	default:
-	}
 }

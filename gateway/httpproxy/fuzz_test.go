@@ -3,11 +3,16 @@ package httpproxy
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"i2pgate/gateway"
 )
@@ -88,4 +93,103 @@ func FuzzRequest(f *testing.F) {
 			t.Fatalf("cross-site Referer %q kept for %q", ref, rt.url)
 		}
 	})
+}
+
+// FuzzResponse feeds raw bytes from a site through the proxy's answer path
+// (http.ReadResponse under the header limit, 1xx, 101, the copy to the
+// client): no panic, no hang, and the client gets either an error page or
+// the site's status.
+func FuzzResponse(f *testing.F) {
+	for _, s := range []string{
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n",
+		"HTTP/1.0 200 OK\r\nConnection: keep-alive, X-A\r\nX-A: 1\r\n\r\nclose-delimited",
+		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nframes",
+		"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+		"HTTP/1.1 099 Low\r\n\r\n",
+		"HTTP/1.1 999 High\r\nContent-Type: text/event-stream\r\n\r\ndata: x\n\n",
+		"garbage",
+	} {
+		f.Add([]byte(s), false)
+	}
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"), true)
+	f.Fuzz(func(t *testing.T, answer []byte, head bool) {
+		s, err := New(Config{Dialer: answerDialer(answer), Rand: bytes.NewReader(make([]byte, 32))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		method := http.MethodGet
+		if head {
+			method = http.MethodHead
+		}
+		req := httptest.NewRequest(method, "http://site.i2p/", nil)
+		req.RemoteAddr = "127.0.0.1:1234"
+		req.Header.Set("Connection", "Upgrade")
+		req.Header.Set("Upgrade", "websocket")
+		w := httptest.NewRecorder()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.ServeHTTP(w, req)
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no answer for %q", answer)
+		}
+		if w.Code < 200 || w.Code > 999 {
+			t.Fatalf("status %d for %q", w.Code, answer)
+		}
+		if w.Code >= 400 && strings.Contains(w.Body.String(), "<h1>") {
+			return // an error page
+		}
+		if !bytes.Contains(answer, []byte(" "+strconv.Itoa(w.Code))) {
+			t.Fatalf("status %d not the site's: %q", w.Code, answer)
+		}
+		if s.Stats().Forwarded != 1 {
+			t.Fatalf("stats %+v", s.Stats())
+		}
+	})
+}
+
+// answerDialer's streams discard what is written to them and read answer.
+type answerDialer []byte
+
+func (a answerDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	return &answerConn{r: bytes.NewReader(a)}, nil
+}
+
+type answerConn struct {
+	net.Conn // nil: only the methods below are used
+	mu       sync.Mutex
+	r        *bytes.Reader
+	closed   bool
+}
+
+func (c *answerConn) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return 0, net.ErrClosed
+	}
+	return c.r.Read(p)
+}
+
+func (c *answerConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return 0, net.ErrClosed
+	}
+	return len(p), nil
+}
+
+func (c *answerConn) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	return nil
 }

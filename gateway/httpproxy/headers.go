@@ -48,7 +48,7 @@ var droppedPrefixes = []string{"X-Forwarded-", "Proxy-", "Sec-Ch-Ua"}
 //     and domain).
 //
 // Hop-by-hop headers (Connection and those it lists, Keep-Alive, Upgrade unless
-// upgrading, TE, Trailer, Transfer-Encoding) are the caller's (ReverseProxy).
+// upgrading, TE, Trailer, Transfer-Encoding) are the caller's (outgoing).
 func sanitizeHeader(h http.Header, target *url.URL, clearnet bool) {
 	for _, k := range droppedHeaders {
 		delete(h, k)

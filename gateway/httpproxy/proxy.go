@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/netip"
 	"net/url"
 	"sync"
@@ -79,10 +78,12 @@ type Server struct {
 	log      *slog.Logger
 	stats    counters
 	tokenKey [32]byte
-	proxy    *httputil.ReverseProxy
 	outproxy *url.URL // nil: none
-	pool     *transports
-	http     *http.Server
+	bufs     bufferPool
+	// headerTimeout bounds the wait for a site's answer once the request is
+	// written (responseHeaderTimeout; tests shorten it).
+	headerTimeout time.Duration
+	http          *http.Server
 
 	ctx    context.Context // canceled by Close: aborts dials, ends requests
 	cancel context.CancelFunc
@@ -139,15 +140,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.log = s.log.With("component", "httpproxy")
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.pool = newTransports(s)
-	s.proxy = &httputil.ReverseProxy{
-		Rewrite:        s.rewrite,
-		Transport:      s.pool,
-		ModifyResponse: s.modifyResponse,
-		ErrorHandler:   s.proxyError,
-		BufferPool:     newBufferPool(),
-		ErrorLog:       log.New(io.Discard, "", 0), // its lines name the sites
-	}
+	s.bufs = newBufferPool()
+	s.headerTimeout = responseHeaderTimeout
 	s.http = &http.Server{
 		Handler:                      s,
 		ReadHeaderTimeout:            readHeaderTimeout,
@@ -205,7 +199,6 @@ func (s *Server) Close() error {
 		s.handlers.closed = true
 		s.handlers.Unlock()
 		s.handlers.wg.Wait()
-		s.pool.closeAll()
 	})
 	return s.closeErr
 }

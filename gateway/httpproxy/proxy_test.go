@@ -16,6 +16,8 @@ import (
 	"i2pgate/gateway"
 )
 
+// The browser's connection is kept alive; each request to the site has a
+// stream of its own, closed after the answer.
 func TestForwardAndKeepAlive(t *testing.T) {
 	f := newFakeI2P(t, "site")
 	s := start(t, Config{Dialer: f})
@@ -34,8 +36,8 @@ func TestForwardAndKeepAlive(t *testing.T) {
 	if len(reused) != 3 || reused[0] || !reused[1] || !reused[2] {
 		t.Errorf("client connection reuse %v, want one kept-alive connection", reused)
 	}
-	if d := f.dialed(); len(d) != 1 || d[0] != "stats.i2p:80" {
-		t.Errorf("dials %v, want one kept-alive stream to stats.i2p:80", d)
+	if d := f.dialed(); len(d) != 3 || d[0] != "stats.i2p:80" || d[2] != "stats.i2p:80" {
+		t.Errorf("dials %v, want a stream to stats.i2p:80 per request", d)
 	}
 	// Other methods, another port.
 	for _, m := range []string{"POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND"} {
@@ -401,36 +403,5 @@ func TestUpgrade(t *testing.T) {
 	b := make([]byte, 5)
 	if _, err := io.ReadFull(br, b); err != nil || string(b) != "frame" {
 		t.Errorf("echo %q %v", b, err)
-	}
-}
-
-// The pools are bounded: the least recently used isolation key goes first.
-func TestTransportsBounded(t *testing.T) {
-	s, err := New(Config{Dialer: &fakeI2P{}, DialerFor: func(netip.Addr) gateway.Dialer { return &fakeI2P{} }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	p := s.pool
-	first := netip.AddrFrom4([4]byte{10, 0, 0, 0})
-	t0 := p.get(transportKey{client: first}, first)
-	for i := 1; i <= maxTransports; i++ {
-		a := netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})
-		p.get(transportKey{client: a}, a)
-		if i == maxTransports/2 {
-			if p.get(transportKey{client: first}, first) != t0 { // touched: stays
-				t.Fatal("transport replaced while present")
-			}
-		}
-	}
-	if p.lru.Len() != maxTransports || len(p.byKey) != maxTransports {
-		t.Fatalf("%d transports", p.lru.Len())
-	}
-	if p.get(transportKey{client: first}, first) != t0 {
-		t.Error("recently used transport evicted")
-	}
-	second := netip.AddrFrom4([4]byte{10, 0, 0, 1})
-	if _, ok := p.byKey[transportKey{client: second}]; ok {
-		t.Error("least recently used transport kept")
 	}
 }

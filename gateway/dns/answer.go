@@ -1,11 +1,12 @@
 package dns
 
 import (
+	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
 
-	mdns "github.com/miekg/dns"
+	"golang.org/x/net/dns/dnsmessage"
 )
 
 const (
@@ -37,84 +38,135 @@ const (
 	numOutcomes
 )
 
-// answer builds the reply to a query; udp selects the size limit. It never
-// returns nil for a query (QR clear); responses get no answer.
-func (s *Server) answer(req *mdns.Msg, udp bool) (*mdns.Msg, outcome) {
-	if req.Response {
-		return nil, outFormErr
+// handle answers one message from an admitted client; nil means no
+// reply: no header (there is nothing to answer to) or a response (so two
+// servers cannot loop). udp selects the size limit.
+func (s *Server) handle(msg []byte, udp bool) []byte {
+	q, err := parseQuery(msg)
+	if errors.Is(err, errNoHeader) {
+		s.counts[outFormErr].Add(1)
+		return nil
 	}
-	m := new(mdns.Msg)
-	m.SetReply(req)
-	m.Authoritative = true
-	size := mdns.MinMsgSize
-	if opt := req.IsEdns0(); opt != nil {
-		size = max(size, min(int(opt.UDPSize()), maxUDPSize))
-		m.SetEdns0(maxUDPSize, false)
-		if opt.Version() != 0 {
-			m.Authoritative = false
-			m.Rcode = mdns.RcodeBadVers
-			return m, outBadVers
-		}
+	if q.hdr.Response {
+		return nil
 	}
-	out := s.resolve(req, m)
-	switch out {
-	case outRefused, outFormErr, outNotImp:
-		m.Authoritative = false
+	var r reply
+	var out outcome
+	if err != nil {
+		r, out = newReply(&q), outFormErr
+		r.rcode = dnsmessage.RCodeFormatError
+	} else {
+		r, out = s.answer(&q)
 	}
-	if udp {
-		m.Truncate(size)
+	s.counts[out].Add(1)
+	b, err := r.pack(q.limit(udp))
+	if err != nil {
+		s.log.Debug("pack", "err", err)
+		return nil
 	}
-	return m, out
+	if r.hdr.Truncated {
+		s.truncated.Add(1)
+	}
+	return b
 }
 
-// resolve fills m, a reply to req, and sets its Rcode.
-func (s *Server) resolve(req, m *mdns.Msg) outcome {
+// refuse counts a message from a client that Allow does not admit and
+// returns the REFUSED reply to send, or nil when it is not a well-formed
+// query.
+func (s *Server) refuse(msg []byte) []byte {
+	s.denied.Add(1)
+	q, err := parseQuery(msg)
+	if err != nil || q.hdr.Response {
+		return nil
+	}
+	r := newReply(&q)
+	r.rcode = dnsmessage.RCodeRefused
+	b, err := r.pack(minUDPSize)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// answer builds the reply to a query that parsed.
+func (s *Server) answer(q *query) (reply, outcome) {
+	r := newReply(q)
+	r.hdr.Authoritative = true
+	if q.edns {
+		r.edns = true
+		if q.version != 0 {
+			r.hdr.Authoritative = false
+			r.rcode = rcodeBadVers
+			return r, outBadVers
+		}
+	}
+	out := s.resolve(q, &r)
+	switch out {
+	case outRefused, outFormErr, outNotImp:
+		r.hdr.Authoritative = false
+	}
+	return r, out
+}
+
+// resolve fills r, the reply to q, and sets its rcode.
+func (s *Server) resolve(q *query, r *reply) outcome {
 	switch {
-	case req.Opcode != mdns.OpcodeQuery:
-		m.Rcode = mdns.RcodeNotImplemented
+	case q.hdr.OpCode != 0:
+		r.rcode = dnsmessage.RCodeNotImplemented
 		return outNotImp
-	case len(req.Question) != 1:
-		m.Rcode = mdns.RcodeFormatError
+	case q.questions != 1:
+		r.rcode = dnsmessage.RCodeFormatError
 		return outFormErr
 	}
-	q := req.Question[0]
-	if q.Qclass != mdns.ClassINET {
-		m.Rcode = mdns.RcodeRefused
+	if q.q.Class != dnsmessage.ClassINET {
+		r.rcode = dnsmessage.RCodeRefused
 		return outRefused
 	}
-	name := strings.ToLower(strings.TrimSuffix(q.Name, "."))
+	name := lowerASCII(strings.TrimSuffix(q.q.Name.String(), "."))
 	switch {
 	case name == zone:
 		return outNoData
 	case strings.HasSuffix(name, "."+zone):
-		return s.forward(q, name, m)
+		return s.forward(q.q, name, r)
 	case strings.HasSuffix(name, reverse4), strings.HasSuffix(name, reverse6):
-		return s.reverse(q, name, m)
+		return s.reverse(q.q, name, r)
 	}
-	m.Rcode = mdns.RcodeRefused
+	r.rcode = dnsmessage.RCodeRefused
 	return outRefused
 }
 
+// lowerASCII folds A-Z only: DNS names compare case-insensitively in
+// ASCII alone (RFC 4343), and other bytes must pass unchanged.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
 // forward answers A and AAAA for an .i2p name.
-func (s *Server) forward(q mdns.Question, name string, m *mdns.Msg) outcome {
+func (s *Server) forward(q dnsmessage.Question, name string, r *reply) outcome {
 	if !s.cfg.Names.Known(name) {
-		m.Rcode = mdns.RcodeNameError
+		r.rcode = dnsmessage.RCodeNameError
 		return outNXDomain
 	}
-	if q.Qtype != mdns.TypeA && q.Qtype != mdns.TypeAAAA {
+	if q.Type != dnsmessage.TypeA && q.Type != dnsmessage.TypeAAAA {
 		return outNoData
 	}
 	v4, v6, err := s.cfg.Mapper.Map(name)
 	if err != nil {
-		m.Rcode = mdns.RcodeServerFailure
+		r.rcode = dnsmessage.RCodeServerFailure
 		return outServFail
 	}
-	hdr := mdns.RR_Header{Name: q.Name, Rrtype: q.Qtype, Class: mdns.ClassINET, Ttl: TTL}
+	hdr := dnsmessage.ResourceHeader{Name: q.Name, Type: q.Type, Class: dnsmessage.ClassINET, TTL: TTL}
 	switch {
-	case q.Qtype == mdns.TypeA && v4.Is4():
-		m.Answer = append(m.Answer, &mdns.A{Hdr: hdr, A: v4.AsSlice()})
-	case q.Qtype == mdns.TypeAAAA && v6.Is6() && !v6.Is4In6():
-		m.Answer = append(m.Answer, &mdns.AAAA{Hdr: hdr, AAAA: v6.AsSlice()})
+	case q.Type == dnsmessage.TypeA && v4.Is4():
+		r.answer = dnsmessage.Resource{Header: hdr, Body: &dnsmessage.AResource{A: v4.As4()}}
+	case q.Type == dnsmessage.TypeAAAA && v6.Is6() && !v6.Is4In6():
+		r.answer = dnsmessage.Resource{Header: hdr, Body: &dnsmessage.AAAAResource{AAAA: v6.As16()}}
 	default:
 		return outNoData
 	}
@@ -122,25 +174,43 @@ func (s *Server) forward(q mdns.Question, name string, m *mdns.Msg) outcome {
 }
 
 // reverse answers PTR for a virtual address.
-func (s *Server) reverse(q mdns.Question, name string, m *mdns.Msg) outcome {
+func (s *Server) reverse(q dnsmessage.Question, name string, r *reply) outcome {
 	ip, ok := parseReverse(name)
 	var target string
 	if ok {
 		target, ok = s.cfg.Mapper.Reverse(ip)
 	}
+	var ptr dnsmessage.Name
 	if ok {
-		_, ok = mdns.IsDomainName(target)
+		ptr, ok = hostName(target)
 	}
-	if !ok || target == "" || len(target) > maxNameLen {
-		m.Rcode = mdns.RcodeNameError
+	if !ok {
+		r.rcode = dnsmessage.RCodeNameError
 		return outNXDomain
 	}
-	if q.Qtype != mdns.TypePTR {
+	if q.Type != dnsmessage.TypePTR {
 		return outNoData
 	}
-	hdr := mdns.RR_Header{Name: q.Name, Rrtype: mdns.TypePTR, Class: mdns.ClassINET, Ttl: TTL}
-	m.Answer = append(m.Answer, &mdns.PTR{Hdr: hdr, Ptr: mdns.Fqdn(target)})
+	hdr := dnsmessage.ResourceHeader{Name: q.Name, Type: dnsmessage.TypePTR, Class: dnsmessage.ClassINET, TTL: TTL}
+	r.answer = dnsmessage.Resource{Header: hdr, Body: &dnsmessage.PTRResource{PTR: ptr}}
 	return outAnswer
+}
+
+// hostName turns a name from the Mapper (with or without the root dot)
+// into a wire name, if it is one: labels of 1 to 63 bytes, none with a
+// dot in it, maxNameLen bytes in all.
+func hostName(name string) (dnsmessage.Name, bool) {
+	name = strings.TrimSuffix(name, ".")
+	if name == "" || len(name) > maxNameLen {
+		return dnsmessage.Name{}, false
+	}
+	for label := range strings.SplitSeq(name, ".") {
+		if label == "" || len(label) > 63 {
+			return dnsmessage.Name{}, false
+		}
+	}
+	n, err := dnsmessage.NewName(name + ".")
+	return n, err == nil
 }
 
 // maxNameLen is the longest name that fits a DNS message as text.

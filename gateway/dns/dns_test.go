@@ -2,15 +2,18 @@ package dns
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
-	mdns "github.com/miekg/dns"
 	"go.uber.org/goleak"
+	"golang.org/x/net/dns/dnsmessage"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -103,80 +106,69 @@ func startServer(t *testing.T, cfg Config) (*Server, *fakeMapper) {
 	return s, m
 }
 
-func query(t *testing.T, s *Server, net string, name string, qtype uint16, mod func(*mdns.Msg)) *mdns.Msg {
-	t.Helper()
-	req := new(mdns.Msg)
-	req.SetQuestion(name, qtype)
-	if mod != nil {
-		mod(req)
-	}
-	c := &mdns.Client{Net: net}
-	resp, _, err := c.Exchange(req, s.Addr().String())
-	if err != nil {
-		t.Fatalf("%s %s %s: %v", net, name, mdns.TypeToString[qtype], err)
-	}
-	if resp.Id != req.Id {
-		t.Fatalf("reply id %d, want %d", resp.Id, req.Id)
-	}
-	return resp
-}
-
 func TestAnswers(t *testing.T) {
 	for _, network := range []string{"udp", "tcp"} {
 		t.Run(network, func(t *testing.T) {
 			s, m := startServer(t, Config{Mapper: &fakeMapper{v6: true}})
-			resp := query(t, s, network, "ZZZ.i2p.", mdns.TypeA, nil)
-			if resp.Rcode != mdns.RcodeSuccess || len(resp.Answer) != 1 || !resp.Authoritative {
-				t.Fatalf("A zzz.i2p: %v", resp)
+			resp := ask(t, s, network, "ZZZ.i2p.", dnsmessage.TypeA, nil)
+			if resp.RCode != dnsmessage.RCodeSuccess || len(resp.Answers) != 1 || !resp.Authoritative {
+				t.Fatalf("A zzz.i2p: %+v", resp)
 			}
-			a := resp.Answer[0].(*mdns.A)
+			if resp.RecursionAvailable || resp.Truncated {
+				t.Errorf("A zzz.i2p: header %+v", resp.Header)
+			}
+			a := resp.Answers[0]
 			v4, v6, _ := m.Map("zzz.i2p")
-			if !a.A.Equal(v4.AsSlice()) || a.Hdr.Ttl != TTL || a.Hdr.Name != "ZZZ.i2p." {
-				t.Errorf("A record %v", a)
+			if a.Body.(*dnsmessage.AResource).A != v4.As4() || a.Header.TTL != TTL || a.Header.Name.String() != "ZZZ.i2p." ||
+				a.Header.Class != dnsmessage.ClassINET {
+				t.Errorf("A record %+v", a)
 			}
-			resp = query(t, s, network, "zzz.i2p.", mdns.TypeAAAA, nil)
-			if len(resp.Answer) != 1 || !resp.Answer[0].(*mdns.AAAA).AAAA.Equal(v6.AsSlice()) {
-				t.Errorf("AAAA zzz.i2p: %v", resp)
+			resp = ask(t, s, network, "zzz.i2p.", dnsmessage.TypeAAAA, nil)
+			if len(resp.Answers) != 1 || resp.Answers[0].Body.(*dnsmessage.AAAAResource).AAAA != v6.As16() {
+				t.Errorf("AAAA zzz.i2p: %+v", resp)
 			}
-			resp = query(t, s, network, testB32+".", mdns.TypeA, nil)
-			if resp.Rcode != mdns.RcodeSuccess || len(resp.Answer) != 1 {
-				t.Errorf("A b32: %v", resp)
+			resp = ask(t, s, network, testB32+".", dnsmessage.TypeA, nil)
+			if resp.RCode != dnsmessage.RCodeSuccess || len(resp.Answers) != 1 {
+				t.Errorf("A b32: %+v", resp)
 			}
 			for _, tt := range []struct {
 				name    string
-				qtype   uint16
-				rcode   int
+				qtype   dnsmessage.Type
+				rcode   dnsmessage.RCode
 				answers int
 			}{
-				{"zzz.i2p.", mdns.TypeMX, mdns.RcodeSuccess, 0},
-				{"zzz.i2p.", mdns.TypeTXT, mdns.RcodeSuccess, 0},
-				{"unknown.i2p.", mdns.TypeA, mdns.RcodeNameError, 0},
-				{"sub.zzz.i2p.", mdns.TypeA, mdns.RcodeNameError, 0},
-				{"i2p.", mdns.TypeA, mdns.RcodeSuccess, 0},
-				{"example.com.", mdns.TypeA, mdns.RcodeRefused, 0},
-				{"i2p.example.com.", mdns.TypeA, mdns.RcodeRefused, 0},
-				{".", mdns.TypeNS, mdns.RcodeRefused, 0},
-				{"2.0.192.10.in-addr.arpa.", mdns.TypePTR, mdns.RcodeSuccess, 1},
-				{"2.0.192.10.in-addr.arpa.", mdns.TypeA, mdns.RcodeSuccess, 0},
-				{"9.0.192.10.in-addr.arpa.", mdns.TypePTR, mdns.RcodeNameError, 0},
-				{"0.192.10.in-addr.arpa.", mdns.TypePTR, mdns.RcodeNameError, 0},
-				{"1.168.192.in-addr.arpa.", mdns.TypePTR, mdns.RcodeNameError, 0},
-				{"2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.6.0.5.2.3.9.4.0.5.d.f.ip6.arpa.", mdns.TypePTR, mdns.RcodeSuccess, 1},
-				{"9.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.6.0.5.2.3.9.4.0.5.d.f.ip6.arpa.", mdns.TypePTR, mdns.RcodeNameError, 0},
+				{"zzz.i2p.", dnsmessage.TypeMX, dnsmessage.RCodeSuccess, 0},
+				{"zzz.i2p.", dnsmessage.TypeTXT, dnsmessage.RCodeSuccess, 0},
+				{"unknown.i2p.", dnsmessage.TypeA, dnsmessage.RCodeNameError, 0},
+				{"sub.zzz.i2p.", dnsmessage.TypeA, dnsmessage.RCodeNameError, 0},
+				{"i2p.", dnsmessage.TypeA, dnsmessage.RCodeSuccess, 0},
+				{"example.com.", dnsmessage.TypeA, dnsmessage.RCodeRefused, 0},
+				{"i2p.example.com.", dnsmessage.TypeA, dnsmessage.RCodeRefused, 0},
+				{".", dnsmessage.TypeNS, dnsmessage.RCodeRefused, 0},
+				{"2.0.192.10.in-addr.arpa.", dnsmessage.TypePTR, dnsmessage.RCodeSuccess, 1},
+				{"2.0.192.10.in-addr.arpa.", dnsmessage.TypeA, dnsmessage.RCodeSuccess, 0},
+				{"9.0.192.10.in-addr.arpa.", dnsmessage.TypePTR, dnsmessage.RCodeNameError, 0},
+				{"0.192.10.in-addr.arpa.", dnsmessage.TypePTR, dnsmessage.RCodeNameError, 0},
+				{"1.168.192.in-addr.arpa.", dnsmessage.TypePTR, dnsmessage.RCodeNameError, 0},
+				{"2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.6.0.5.2.3.9.4.0.5.d.f.ip6.arpa.", dnsmessage.TypePTR, dnsmessage.RCodeSuccess, 1},
+				{"9.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.6.0.5.2.3.9.4.0.5.d.f.ip6.arpa.", dnsmessage.TypePTR, dnsmessage.RCodeNameError, 0},
 			} {
-				resp := query(t, s, network, tt.name, tt.qtype, nil)
-				if resp.Rcode != tt.rcode || len(resp.Answer) != tt.answers {
-					t.Errorf("%s %s: rcode %s, %d answers; want %s, %d", tt.name, mdns.TypeToString[tt.qtype],
-						mdns.RcodeToString[resp.Rcode], len(resp.Answer), mdns.RcodeToString[tt.rcode], tt.answers)
+				resp := ask(t, s, network, tt.name, tt.qtype, nil)
+				if resp.RCode != tt.rcode || len(resp.Answers) != tt.answers {
+					t.Errorf("%s %s: rcode %s, %d answers; want %s, %d", tt.name, tt.qtype,
+						resp.RCode, len(resp.Answers), tt.rcode, tt.answers)
+				}
+				if wantAA := tt.rcode != dnsmessage.RCodeRefused; resp.Authoritative != wantAA {
+					t.Errorf("%s %s: AA %v", tt.name, tt.qtype, resp.Authoritative)
 				}
 			}
-			resp = query(t, s, network, "2.0.192.10.in-addr.arpa.", mdns.TypePTR, nil)
-			if ptr := resp.Answer[0].(*mdns.PTR); ptr.Ptr != "zzz.i2p." || ptr.Hdr.Ttl != TTL {
-				t.Errorf("PTR %v", ptr)
+			resp = ask(t, s, network, "2.0.192.10.in-addr.arpa.", dnsmessage.TypePTR, nil)
+			if ptr := resp.Answers[0]; ptr.Body.(*dnsmessage.PTRResource).PTR.String() != "zzz.i2p." || ptr.Header.TTL != TTL {
+				t.Errorf("PTR %+v", ptr)
 			}
-			resp = query(t, s, network, "zzz.i2p.", mdns.TypeA, func(m *mdns.Msg) { m.Question[0].Qclass = mdns.ClassCHAOS })
-			if resp.Rcode != mdns.RcodeRefused {
-				t.Errorf("class CH: %v", mdns.RcodeToString[resp.Rcode])
+			resp = ask(t, s, network, "zzz.i2p.", dnsmessage.TypeA, func(m *dnsmessage.Message) { m.Questions[0].Class = dnsmessage.ClassCHAOS })
+			if resp.RCode != dnsmessage.RCodeRefused {
+				t.Errorf("class CH: %v", resp.RCode)
 			}
 		})
 	}
@@ -184,16 +176,16 @@ func TestAnswers(t *testing.T) {
 
 func TestNoIPv6(t *testing.T) {
 	s, m := startServer(t, Config{})
-	resp := query(t, s, "udp", "forum.i2p.", mdns.TypeAAAA, nil)
-	if resp.Rcode != mdns.RcodeSuccess || len(resp.Answer) != 0 {
-		t.Errorf("AAAA without IPv6: %v", resp)
+	resp := ask(t, s, "udp", "forum.i2p.", dnsmessage.TypeAAAA, nil)
+	if resp.RCode != dnsmessage.RCodeSuccess || len(resp.Answers) != 0 {
+		t.Errorf("AAAA without IPv6: %+v", resp)
 	}
 	if m.Calls() != 1 {
 		t.Errorf("Map called %d times", m.Calls())
 	}
 	// Unknown names and other types never allocate an address.
-	query(t, s, "udp", "nope.i2p.", mdns.TypeA, nil)
-	query(t, s, "udp", "forum.i2p.", mdns.TypeMX, nil)
+	ask(t, s, "udp", "nope.i2p.", dnsmessage.TypeA, nil)
+	ask(t, s, "udp", "forum.i2p.", dnsmessage.TypeMX, nil)
 	if m.Calls() != 1 {
 		t.Errorf("Map called %d times", m.Calls())
 	}
@@ -201,41 +193,45 @@ func TestNoIPv6(t *testing.T) {
 
 func TestEDNS(t *testing.T) {
 	s, _ := startServer(t, Config{})
-	resp := query(t, s, "udp", "zzz.i2p.", mdns.TypeA, func(m *mdns.Msg) { m.SetEdns0(4096, true) })
-	opt := resp.IsEdns0()
-	if opt == nil || opt.UDPSize() != maxUDPSize || len(resp.Answer) != 1 {
-		t.Fatalf("EDNS reply %v", resp)
+	resp := ask(t, s, "udp", "zzz.i2p.", dnsmessage.TypeA, withEDNS(4096, true, 0))
+	o := opt(resp)
+	if o == nil || o.Class != maxUDPSize || len(resp.Answers) != 1 || len(resp.Additionals) != 1 {
+		t.Fatalf("EDNS reply %+v", resp)
 	}
-	resp = query(t, s, "udp", "zzz.i2p.", mdns.TypeA, func(m *mdns.Msg) {
-		m.SetEdns0(4096, false)
-		m.IsEdns0().SetVersion(1)
-	})
-	if resp.Rcode != mdns.RcodeBadVers || resp.IsEdns0() == nil || len(resp.Answer) != 0 {
-		t.Errorf("EDNS version 1: rcode %d", resp.Rcode)
+	if o.Name.String() != "." || o.TTL != 0 {
+		t.Errorf("OPT record %+v", o)
 	}
-	if st := s.Stats(); st.BadVers != 1 || st.Answer != 1 {
+	resp = ask(t, s, "udp", "zzz.i2p.", dnsmessage.TypeA, withEDNS(4096, false, 1))
+	if rcode(resp) != rcodeBadVers || opt(resp) == nil || len(resp.Answers) != 0 || resp.Authoritative {
+		t.Errorf("EDNS version 1: rcode %d", rcode(resp))
+	}
+	// Without EDNS, the reply has none.
+	if resp = ask(t, s, "tcp", "zzz.i2p.", dnsmessage.TypeA, nil); opt(resp) != nil {
+		t.Errorf("OPT in a reply to a query without: %+v", resp)
+	}
+	if st := s.Stats(); st.BadVers != 1 || st.Answer != 2 {
 		t.Errorf("stats %+v", st)
 	}
 }
 
 func TestMalformed(t *testing.T) {
 	s, m := startServer(t, Config{})
-	resp := query(t, s, "udp", "zzz.i2p.", mdns.TypeA, func(r *mdns.Msg) { r.Opcode = mdns.OpcodeUpdate })
-	if resp.Rcode != mdns.RcodeNotImplemented {
-		t.Errorf("UPDATE: %s", mdns.RcodeToString[resp.Rcode])
+	resp := ask(t, s, "udp", "zzz.i2p.", dnsmessage.TypeA, func(r *dnsmessage.Message) { r.OpCode = 5 }) // UPDATE
+	if resp.RCode != dnsmessage.RCodeNotImplemented {
+		t.Errorf("UPDATE: %s", resp.RCode)
 	}
-	resp = query(t, s, "udp", "zzz.i2p.", mdns.TypeA, func(r *mdns.Msg) {
-		r.Question = append(r.Question, mdns.Question{Name: "forum.i2p.", Qtype: mdns.TypeA, Qclass: mdns.ClassINET})
+	resp = ask(t, s, "udp", "zzz.i2p.", dnsmessage.TypeA, func(r *dnsmessage.Message) {
+		r.Questions = append(r.Questions, dnsmessage.Question{Name: dnsmessage.MustNewName("forum.i2p."), Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET})
 	})
-	if resp.Rcode != mdns.RcodeFormatError {
-		t.Errorf("two questions: %s", mdns.RcodeToString[resp.Rcode])
+	if resp.RCode != dnsmessage.RCodeFormatError {
+		t.Errorf("two questions: %s", resp.RCode)
 	}
 	m.mu.Lock()
 	m.fail = true
 	m.mu.Unlock()
-	resp = query(t, s, "tcp", "zzz.i2p.", mdns.TypeA, nil)
-	if resp.Rcode != mdns.RcodeServerFailure {
-		t.Errorf("mapper failure: %s", mdns.RcodeToString[resp.Rcode])
+	resp = ask(t, s, "tcp", "zzz.i2p.", dnsmessage.TypeA, nil)
+	if resp.RCode != dnsmessage.RCodeServerFailure {
+		t.Errorf("mapper failure: %s", resp.RCode)
 	}
 	// Garbage and responses get no answer; garbage is counted.
 	conn, err := net.Dial("udp", s.Addr().String())
@@ -245,24 +241,122 @@ func TestMalformed(t *testing.T) {
 	defer conn.Close()
 	conn.Write([]byte{1, 2, 3})
 	// The garbage is read before this query, on the same socket.
-	query(t, s, "udp", "zzz.i2p.", mdns.TypeA, nil)
+	ask(t, s, "udp", "zzz.i2p.", dnsmessage.TypeA, nil)
 	st := s.Stats()
 	if st.NotImp != 1 || st.FormErr != 2 || st.ServFail != 2 || st.Answer != 0 {
 		t.Errorf("stats %+v", st)
 	}
 }
 
+// TestBroken sends messages whose header parses but whose body does not:
+// FORMERR with the ID, and the question when it was read; responses get
+// nothing.
+func TestBroken(t *testing.T) {
+	s, _ := startServer(t, Config{})
+	good, err := newQuery("zzz.i2p.", dnsmessage.TypeA).Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, network := range []string{"udp", "tcp"} {
+		for _, tt := range []struct {
+			name string
+			msg  []byte
+			hasQ bool
+		}{
+			{"cut question", good[:len(good)-1], false},
+			{"missing answer", func() []byte { b := append([]byte(nil), good...); b[7] = 1; return b }(), true},
+			{"dot in label", func() []byte { b := append([]byte(nil), good...); b[headerLen+2] = '.'; return b }(), false},
+			{"two OPT records", func() []byte {
+				q := newQuery("zzz.i2p.", dnsmessage.TypeA)
+				withEDNS(1232, false, 0)(q)
+				withEDNS(1232, false, 0)(q)
+				b, _ := q.Pack()
+				return b
+			}(), true},
+		} {
+			b, err := exchangeRaw(network, s.Addr().String(), tt.msg)
+			if err != nil {
+				t.Fatalf("%s %s: %v", network, tt.name, err)
+			}
+			var resp dnsmessage.Message
+			if err := resp.Unpack(b); err != nil {
+				t.Fatalf("%s %s: %v", network, tt.name, err)
+			}
+			id := uint16(tt.msg[0])<<8 | uint16(tt.msg[1])
+			if resp.ID != id || !resp.Response || resp.RCode != dnsmessage.RCodeFormatError || resp.Authoritative ||
+				len(resp.Answers) != 0 || (len(resp.Questions) == 1) != tt.hasQ {
+				t.Errorf("%s %s: %+v", network, tt.name, resp)
+			}
+		}
+	}
+	// A response, and a TCP message longer than any query, get nothing.
+	response := append([]byte(nil), good...)
+	response[2] |= 0x80
+	for _, network := range []string{"udp", "tcp"} {
+		if _, err := exchangeWithin(network, s.Addr().String(), response, 200*time.Millisecond); err == nil {
+			t.Errorf("%s: a response was answered", network)
+		}
+	}
+	if _, err := exchangeRaw("tcp", s.Addr().String(), make([]byte, maxTCPQuery+1)); err == nil {
+		t.Error("an oversized TCP message was answered")
+	}
+	if st := s.Stats(); st.FormErr != 9 || st.Answer != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestTCPConnection(t *testing.T) {
+	s, _ := startServer(t, Config{})
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	// Several queries on one connection, written at once (pipelined),
+	// each answered in order.
+	var batch []byte
+	names := []string{"zzz.i2p.", "forum.i2p.", "nope.i2p."}
+	for _, name := range names {
+		b, err := newQuery(name, dnsmessage.TypeA).Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = binary.BigEndian.AppendUint16(batch, uint16(len(b)))
+		batch = append(batch, b...)
+	}
+	if _, err := c.Write(batch); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		b, err := readFrame(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var resp dnsmessage.Message
+		if err := resp.Unpack(b); err != nil || resp.Questions[0].Name.String() != name {
+			t.Fatalf("reply %+v, %v; want one for %s", resp, err, name)
+		}
+	}
+	// Close ends an idle connection without waiting for its timeout.
+	start := time.Now()
+	s.Close()
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Error("connection open after Close")
+	}
+	if d := time.Since(start); d > ioTimeout {
+		t.Errorf("Close took %v", d)
+	}
+}
+
 func TestAllow(t *testing.T) {
 	deny := func(a netip.Addr) bool { return !a.IsLoopback() }
 	s, m := startServer(t, Config{Allow: deny})
-	resp := query(t, s, "udp", "zzz.i2p.", mdns.TypeA, nil)
-	if resp.Rcode != mdns.RcodeRefused || len(resp.Answer) != 0 {
-		t.Errorf("denied client: %v", resp)
+	resp := ask(t, s, "udp", "zzz.i2p.", dnsmessage.TypeA, nil)
+	if resp.RCode != dnsmessage.RCodeRefused || len(resp.Answers) != 0 {
+		t.Errorf("denied client: %+v", resp)
 	}
-	c := &mdns.Client{Net: "tcp"}
-	req := new(mdns.Msg)
-	req.SetQuestion("zzz.i2p.", mdns.TypeA)
-	if _, _, err := c.Exchange(req, s.Addr().String()); err == nil {
+	if _, err := exchange("tcp", s.Addr().String(), newQuery("zzz.i2p.", dnsmessage.TypeA)); err == nil {
 		t.Error("denied TCP client got an answer")
 	}
 	if m.Calls() != 0 {
@@ -272,8 +366,101 @@ func TestAllow(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 	allowAll, _ := startServer(t, Config{Allow: func(a netip.Addr) bool { return a.Is4() && a.IsLoopback() }})
-	if resp := query(t, allowAll, "tcp", "zzz.i2p.", mdns.TypeA, nil); len(resp.Answer) != 1 {
-		t.Errorf("admitted client: %v", resp)
+	if resp := ask(t, allowAll, "tcp", "zzz.i2p.", dnsmessage.TypeA, nil); len(resp.Answers) != 1 {
+		t.Errorf("admitted client: %+v", resp)
+	}
+}
+
+// TestGoResolver asks through Go's own stub resolver, a client written
+// apart from this server, over UDP and TCP.
+func TestGoResolver(t *testing.T) {
+	s, m := startServer(t, Config{Mapper: &fakeMapper{v6: true}})
+	for _, network := range []string{"udp", "tcp"} {
+		r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, s.Addr().String())
+		}}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ips, err := r.LookupNetIP(ctx, "ip", "zzz.i2p")
+		v4, v6, _ := m.Map("zzz.i2p")
+		if err != nil || len(ips) != 2 || !slices.Contains(ips, v4) || !slices.Contains(ips, v6) {
+			t.Errorf("%s: LookupNetIP = %v, %v", network, ips, err)
+		}
+		names, err := r.LookupAddr(ctx, v4.String())
+		if err != nil || len(names) != 1 || names[0] != "zzz.i2p." {
+			t.Errorf("%s: LookupAddr = %v, %v", network, names, err)
+		}
+		if _, err := r.LookupNetIP(ctx, "ip4", "nope.i2p"); !isNotFound(err) {
+			t.Errorf("%s: unknown name: %v", network, err)
+		}
+		cancel()
+	}
+}
+
+func isNotFound(err error) bool {
+	var de *net.DNSError
+	return errors.As(err, &de) && de.IsNotFound
+}
+
+// TestTruncate packs a reply too long for 512 bytes: the answer goes and
+// TC is set, the question and OPT record stay; with room it all goes out.
+func TestTruncate(t *testing.T) {
+	long := strings.Repeat(strings.Repeat("a", 62)+".", 3) + strings.Repeat("a", 57) + ".i2p." // 253 bytes on the wire
+	q := query{hdr: dnsmessage.Header{ID: 7}, questions: 1, edns: true, udpSize: 4096,
+		q: dnsmessage.Question{Name: dnsmessage.MustNewName(long), Type: dnsmessage.TypePTR, Class: dnsmessage.ClassINET}}
+	target, ok := hostName(strings.Repeat(strings.Repeat("b", 62)+".", 3) + strings.Repeat("c", 60))
+	if !ok {
+		t.Fatal("hostName refused a valid name")
+	}
+	build := func() reply {
+		r := newReply(&q)
+		r.edns = true
+		r.answer = dnsmessage.Resource{
+			Header: dnsmessage.ResourceHeader{Name: q.q.Name, Type: dnsmessage.TypePTR, Class: dnsmessage.ClassINET, TTL: TTL},
+			Body:   &dnsmessage.PTRResource{PTR: target},
+		}
+		return r
+	}
+	r := build()
+	b, err := r.pack(minUDPSize)
+	var m dnsmessage.Message
+	if err != nil || len(b) > minUDPSize || m.Unpack(b) != nil {
+		t.Fatalf("pack: %d bytes, %v", len(b), err)
+	}
+	if !m.Truncated || len(m.Answers) != 0 || len(m.Questions) != 1 || opt(&m) == nil {
+		t.Errorf("truncated reply %+v", m)
+	}
+	r = build()
+	b, err = r.pack(q.limit(true))
+	if err != nil || m.Unpack(b) != nil || m.Truncated || len(m.Answers) != 1 || len(b) <= minUDPSize {
+		t.Errorf("reply with room: %d bytes, %v, %+v", len(b), err, m.Header)
+	}
+	for _, tt := range []struct {
+		q    query
+		udp  bool
+		want int
+	}{
+		{query{}, true, 512}, {query{}, false, 65535}, {query{edns: true, udpSize: 100}, true, 512},
+		{query{edns: true, udpSize: 1400}, true, maxUDPSize}, {query{edns: true, udpSize: 1000}, true, 1000},
+		{query{edns: true, udpSize: 1000}, false, 65535},
+	} {
+		if got := tt.q.limit(tt.udp); got != tt.want {
+			t.Errorf("limit(%+v, udp %v) = %d, want %d", tt.q, tt.udp, got, tt.want)
+		}
+	}
+}
+
+func TestHostName(t *testing.T) {
+	for _, name := range []string{"zzz.i2p", "zzz.i2p.", testB32, strings.Repeat("a", 63) + ".i2p"} {
+		if n, ok := hostName(name); !ok || n.String() != strings.TrimSuffix(name, ".")+"." {
+			t.Errorf("hostName(%q) = %v, %v", name, n, ok)
+		}
+	}
+	for _, name := range []string{"", ".", "a..i2p", ".i2p", strings.Repeat("a", 64) + ".i2p",
+		strings.Repeat(strings.Repeat("a", 62)+".", 4) + "i2p"} {
+		if n, ok := hostName(name); ok {
+			t.Errorf("hostName(%q) = %v", name, n)
+		}
 	}
 }
 
@@ -302,6 +489,9 @@ func TestLifecycle(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err == nil {
+		t.Error("Start after Close succeeded")
 	}
 	unstarted, _ := New(Config{Names: fakeNames{}, Mapper: &fakeMapper{}})
 	if err := unstarted.Close(); err != nil || unstarted.Addr() != nil {
@@ -336,19 +526,20 @@ func TestParseReverse(t *testing.T) {
 }
 
 // FuzzAnswer feeds arbitrary wire messages to the query handling: nothing
-// may panic, every reply must pack, and UDP replies must fit 512 bytes
-// unless the query asked for more with EDNS0.
+// may panic; a message gets no reply only when it lacks a header or is a
+// response; every reply parses, carries the query's ID and QR, and fits
+// the UDP limit (512 bytes unless the query asked for more with EDNS0).
 func FuzzAnswer(f *testing.F) {
 	for _, q := range []struct {
 		name  string
-		qtype uint16
+		qtype dnsmessage.Type
 	}{
-		{"zzz.i2p.", mdns.TypeA}, {"zzz.i2p.", mdns.TypeAAAA}, {testB32 + ".", mdns.TypeA},
-		{"2.0.192.10.in-addr.arpa.", mdns.TypePTR}, {"example.com.", mdns.TypeA}, {"nope.i2p.", mdns.TypeMX},
+		{"zzz.i2p.", dnsmessage.TypeA}, {"zzz.i2p.", dnsmessage.TypeAAAA}, {testB32 + ".", dnsmessage.TypeA},
+		{"2.0.192.10.in-addr.arpa.", dnsmessage.TypePTR}, {"example.com.", dnsmessage.TypeA}, {"nope.i2p.", dnsmessage.TypeMX},
+		{"3.0.192.10.in-addr.arpa.", dnsmessage.TypePTR},
 	} {
-		m := new(mdns.Msg)
-		m.SetQuestion(q.name, q.qtype)
-		m.SetEdns0(1400, true)
+		m := newQuery(q.name, q.qtype)
+		withEDNS(1400, true, 0)(m)
 		b, err := m.Pack()
 		if err != nil {
 			f.Fatal(err)
@@ -356,34 +547,46 @@ func FuzzAnswer(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte{0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'z', 'z', 'z', 3, 'i', '2', 'p', 0, 0, 1, 0, 1})
-	s, err := New(Config{Names: fakeNames{"zzz.i2p": true}, Mapper: &fakeMapper{v6: true}})
+	mapper := &fakeMapper{v6: true}
+	s, err := New(Config{Names: fakeNames{"zzz.i2p": true}, Mapper: mapper})
 	if err != nil {
 		f.Fatal(err)
 	}
-	s.cfg.Mapper.Map("zzz.i2p")
+	mapper.Map("zzz.i2p")
+	// A name as long as a PTR target may be, to push replies past 512.
+	mapper.names[strings.Repeat(strings.Repeat("x", 62)+".", 3)+strings.Repeat("y", 57)+".i2p"] = 3
 	f.Fuzz(func(t *testing.T, b []byte) {
-		req := new(mdns.Msg)
-		if err := req.Unpack(b); err != nil {
-			return
-		}
+		q, qerr := parseQuery(b)
 		for _, udp := range []bool{true, false} {
-			m, _ := s.answer(req, udp)
-			if m == nil {
-				if !req.Response {
+			out := s.handle(b, udp)
+			if out == nil {
+				if len(b) >= headerLen && b[2]&0x80 == 0 {
 					t.Fatal("no reply to a query")
 				}
 				continue
 			}
-			out, err := m.Pack()
-			if err != nil {
-				t.Fatalf("reply does not pack: %v\n%v", err, m)
+			var m dnsmessage.Message
+			if err := m.Unpack(out); err != nil {
+				t.Fatalf("reply does not parse: %v\n%x", err, out)
 			}
-			limit := mdns.MinMsgSize
-			if opt := req.IsEdns0(); opt != nil {
-				limit = max(limit, min(int(opt.UDPSize()), maxUDPSize))
+			if !m.Response || m.ID != uint16(b[0])<<8|uint16(b[1]) {
+				t.Fatalf("reply header %+v", m.Header)
+			}
+			limit := minUDPSize
+			if qerr == nil && q.edns {
+				limit = max(limit, min(q.udpSize, maxUDPSize))
 			}
 			if udp && len(out) > limit {
 				t.Fatalf("UDP reply of %d bytes, limit %d", len(out), limit)
+			}
+			if qerr == nil && q.edns && opt(&m) == nil {
+				t.Fatal("no OPT record in the reply to an EDNS query")
+			}
+		}
+		if out := s.refuse(b); out != nil {
+			var m dnsmessage.Message
+			if err := m.Unpack(out); err != nil || m.RCode != dnsmessage.RCodeRefused || len(out) > minUDPSize {
+				t.Fatalf("refusal %x: %v", out, err)
 			}
 		}
 	})

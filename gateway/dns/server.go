@@ -10,7 +10,10 @@
 // of known names, REFUSED for every other name and for classes other than
 // IN. Every answer has a TTL of TTL seconds. It serves UDP (with EDNS0 and
 // truncation) and TCP on the same port, and answers only the clients Allow
-// admits.
+// admits. Messages are read and written with golang.org/x/net/dns/dnsmessage;
+// of a query only the header, the questions and an EDNS0 OPT record are
+// read. A message without a whole header gets no answer, one that breaks
+// off after it gets FORMERR.
 //
 // It leaves to others which names exist (Names, backed by the router's
 // address book) and which addresses they get (Mapper, backed by package
@@ -27,9 +30,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	mdns "github.com/miekg/dns"
-	"golang.org/x/net/netutil"
 )
 
 const (
@@ -39,12 +39,15 @@ const (
 	maxTCPConns = 32
 	// maxTCPQueries bounds the queries on one TCP connection.
 	maxTCPQueries = 128
+	// maxUDPHandlers bounds the UDP queries answered at once; the read
+	// loop waits for a free slot.
+	maxUDPHandlers = 16
 	// ioTimeout bounds a read or write of one message.
 	ioTimeout = 2 * time.Second
 	// tcpIdleTimeout closes idle TCP connections (RFC 7766).
 	tcpIdleTimeout = 8 * time.Second
-	// shutdownTimeout bounds the wait for queries in progress at Close.
-	shutdownTimeout = 2 * time.Second
+	// maxAcceptDelay caps the back-off after a failed Accept.
+	maxAcceptDelay = time.Second
 	// listenAttempts is how often Start retries to get the same free port
 	// for UDP and TCP when the configured port is 0.
 	listenAttempts = 8
@@ -100,12 +103,15 @@ type Server struct {
 	denied    atomic.Uint64
 	truncated atomic.Uint64
 
-	wg sync.WaitGroup
-	// mu guards the lifecycle.
+	done chan struct{} // closed by Close
+	wg   sync.WaitGroup
+	// mu guards the lifecycle and the set of TCP connections.
 	mu struct {
 		sync.Mutex
 		started, closed bool
-		udp, tcp        *mdns.Server
+		pc              net.PacketConn
+		ln              net.Listener
+		conns           map[net.Conn]struct{}
 		addr            net.Addr
 	}
 }
@@ -121,11 +127,12 @@ func New(cfg Config) (*Server, error) {
 	if _, _, err := net.SplitHostPort(cfg.Address); err != nil {
 		return nil, fmt.Errorf("dns: address: %w", err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	s := &Server{cfg: cfg, log: cfg.Logger, done: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.log = s.log.With("component", "dns")
+	s.mu.conns = map[net.Conn]struct{}{}
 	return s, nil
 }
 
@@ -140,53 +147,12 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	h := mdns.HandlerFunc(s.serveDNS)
-	udpUp, tcpUp := make(chan struct{}), make(chan struct{})
-	s.mu.udp = &mdns.Server{
-		PacketConn:        pc,
-		Handler:           h,
-		UDPSize:           maxUDPSize,
-		ReadTimeout:       ioTimeout,
-		WriteTimeout:      ioTimeout,
-		MsgAcceptFunc:     accept,
-		MsgInvalidFunc:    s.invalid,
-		DecorateReader:    func(r mdns.Reader) mdns.Reader { return &filterReader{Reader: r, s: s} },
-		NotifyStartedFunc: func() { close(udpUp) },
-	}
-	s.mu.tcp = &mdns.Server{
-		Listener:          netutil.LimitListener(&filterListener{Listener: ln, s: s}, maxTCPConns),
-		Handler:           h,
-		ReadTimeout:       ioTimeout,
-		WriteTimeout:      ioTimeout,
-		IdleTimeout:       func() time.Duration { return tcpIdleTimeout },
-		MaxTCPQueries:     maxTCPQueries,
-		MsgAcceptFunc:     accept,
-		MsgInvalidFunc:    s.invalid,
-		NotifyStartedFunc: func() { close(tcpUp) },
-	}
-	errc := make(chan error, 2)
-	for _, srv := range []*mdns.Server{s.mu.udp, s.mu.tcp} {
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			if err := srv.ActivateAndServe(); err != nil {
-				s.log.Error("serve", "err", err)
-				errc <- err
-			}
-		}()
-	}
-	for _, up := range []chan struct{}{udpUp, tcpUp} {
-		select {
-		case <-up:
-		case err := <-errc:
-			s.mu.closed = true
-			s.shutdownLocked()
-			s.wg.Wait()
-			return fmt.Errorf("dns: serve: %w", err)
-		}
-	}
 	s.mu.started = true
+	s.mu.pc, s.mu.ln = pc, ln
 	s.mu.addr = pc.LocalAddr()
+	s.wg.Add(2)
+	go s.serveUDP(pc)
+	go s.serveTCP(ln)
 	s.log.Info("listening", "address", s.mu.addr.String())
 	return nil
 }
@@ -228,37 +194,43 @@ func (s *Server) Addr() net.Addr {
 	return s.mu.addr
 }
 
-// Close stops both servers and waits for them. It is idempotent.
+// Close stops serving and waits for the queries in progress, which a
+// write timeout bounds. It is idempotent.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	if s.mu.closed {
-		s.mu.Unlock()
-		s.wg.Wait()
-		return nil
+	if !s.mu.closed {
+		s.mu.closed = true
+		close(s.done)
+		s.stopLocked()
 	}
-	s.mu.closed = true
-	s.shutdownLocked()
 	s.mu.Unlock()
 	s.wg.Wait()
 	return nil
 }
 
-func (s *Server) shutdownLocked() {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	for _, srv := range []*mdns.Server{s.mu.udp, s.mu.tcp} {
-		if srv == nil {
-			continue
-		}
-		if err := srv.ShutdownContext(ctx); err != nil {
-			// Not started (it failed): release its socket ourselves.
-			if srv.PacketConn != nil {
-				srv.PacketConn.Close()
-			}
-			if srv.Listener != nil {
-				srv.Listener.Close()
-			}
-		}
+// stopLocked unblocks the serving goroutines: the UDP loop and each TCP
+// connection see their read fail and end after the answer they are
+// writing; the UDP loop closes its socket once its handlers are done.
+func (s *Server) stopLocked() {
+	past := time.Unix(1, 0)
+	if s.mu.pc != nil {
+		_ = s.mu.pc.SetReadDeadline(past)
+	}
+	if s.mu.ln != nil {
+		s.mu.ln.Close()
+	}
+	for c := range s.mu.conns {
+		_ = c.SetReadDeadline(past)
+	}
+}
+
+// closing reports whether Close has been called.
+func (s *Server) closing() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -278,20 +250,6 @@ func (s *Server) Stats() Stats {
 	}
 }
 
-// invalid counts messages that do not parse; the server answers FORMERR
-// to those whose header parses.
-func (s *Server) invalid([]byte, error) { s.counts[outFormErr].Add(1) }
-
-// accept lets every query through to the handler, which answers errors
-// itself (counted); responses are ignored, so two servers cannot loop.
-func accept(dh mdns.Header) mdns.MsgAcceptAction {
-	const qrBit = 1 << 15
-	if dh.Bits&qrBit != 0 {
-		return mdns.MsgIgnore
-	}
-	return mdns.MsgAccept
-}
-
 func (s *Server) allowed(a net.Addr) bool {
 	if s.cfg.Allow == nil {
 		return true
@@ -308,100 +266,4 @@ func addrPort(a net.Addr) (netip.AddrPort, bool) {
 		return a.AddrPort(), true
 	}
 	return netip.AddrPort{}, false
-}
-
-func (s *Server) serveDNS(w mdns.ResponseWriter, req *mdns.Msg) {
-	_, tcp := w.RemoteAddr().(*net.TCPAddr)
-	var m *mdns.Msg
-	if !s.allowed(w.RemoteAddr()) {
-		s.denied.Add(1)
-		m = refusal(req)
-	} else {
-		var out outcome
-		m, out = s.answer(req, !tcp)
-		if m == nil {
-			return
-		}
-		s.counts[out].Add(1)
-		if m.Truncated {
-			s.truncated.Add(1)
-		}
-	}
-	if err := w.WriteMsg(m); err != nil {
-		s.log.Debug("write", "err", err)
-	}
-}
-
-// refusal is the answer to a client that Allow does not admit.
-func refusal(req *mdns.Msg) *mdns.Msg {
-	m := new(mdns.Msg)
-	m.SetRcode(req, mdns.RcodeRefused)
-	return m
-}
-
-// filterReader drops UDP queries from clients Allow does not admit before
-// they are parsed, answering REFUSED to those that parse as a query.
-type filterReader struct {
-	mdns.Reader
-	s *Server
-}
-
-func (r *filterReader) ReadUDP(conn *net.UDPConn, timeout time.Duration) ([]byte, *mdns.SessionUDP, error) {
-	for {
-		b, sess, err := r.Reader.ReadUDP(conn, timeout)
-		if err != nil || r.s.allowed(sess.RemoteAddr()) {
-			return b, sess, err
-		}
-		if reply := r.s.refuseRaw(b); reply != nil {
-			_, _ = mdns.WriteToSessionUDP(conn, reply, sess)
-		}
-	}
-}
-
-func (r *filterReader) ReadPacketConn(conn net.PacketConn, timeout time.Duration) ([]byte, net.Addr, error) {
-	pr, ok := r.Reader.(mdns.PacketConnReader)
-	if !ok {
-		return nil, nil, errors.New("dns: reader cannot read a PacketConn")
-	}
-	for {
-		b, from, err := pr.ReadPacketConn(conn, timeout)
-		if err != nil || r.s.allowed(from) {
-			return b, from, err
-		}
-		if reply := r.s.refuseRaw(b); reply != nil {
-			_, _ = conn.WriteTo(reply, from)
-		}
-	}
-}
-
-// refuseRaw counts a query from a client that is not admitted and returns
-// the REFUSED reply to send, or nil when it is not a query.
-func (s *Server) refuseRaw(b []byte) []byte {
-	s.denied.Add(1)
-	req := new(mdns.Msg)
-	if err := req.Unpack(b); err != nil || req.Response {
-		return nil
-	}
-	out, err := refusal(req).Pack()
-	if err != nil {
-		return nil
-	}
-	return out
-}
-
-// filterListener closes TCP connections from clients Allow does not admit.
-type filterListener struct {
-	net.Listener
-	s *Server
-}
-
-func (l *filterListener) Accept() (net.Conn, error) {
-	for {
-		c, err := l.Listener.Accept()
-		if err != nil || l.s.allowed(c.RemoteAddr()) {
-			return c, err
-		}
-		l.s.denied.Add(1)
-		c.Close()
-	}
 }

@@ -25,7 +25,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"net/netip"
-	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -411,7 +411,7 @@ func (t *Table) load() error {
 	if err != nil {
 		return fmt.Errorf("automap: load: %w", err)
 	}
-	slices.SortStableFunc(entries, func(a, b Entry) int { return b.LastUse.Compare(a.LastUse) })
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].LastUse.After(entries[j].LastUse) })
 	var drop []string
 	for _, pe := range entries {
 		name, err := normalize(pe.Name)

@@ -1,8 +1,7 @@
 package automap
 
 import (
-	"slices"
-	"strings"
+	"sort"
 	"sync"
 )
 
@@ -26,7 +25,7 @@ func (p *MemoryPersist) Load() ([]Entry, error) {
 	for _, e := range p.mu.m {
 		out = append(out, e)
 	}
-	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
-	"strings"
+	"sort"
 
 	"golang.org/x/crypto/cryptobyte"
 )
@@ -55,7 +55,7 @@ func readMapping(in *cryptobyte.String, m *Mapping) error {
 		}
 		entries = append(entries, e)
 	}
-	slices.SortStableFunc(entries, func(a, b mappingEntry) int { return strings.Compare(a.key, b.key) })
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
 	for i := 1; i < len(entries); i++ {
 		if entries[i].key == entries[i-1].key {
 			return fmt.Errorf("mapping: key %q: %w", entries[i].key, ErrDuplicateKey)
@@ -69,9 +69,8 @@ func readMapping(in *cryptobyte.String, m *Mapping) error {
 func (m Mapping) Len() int { return len(m.entries) }
 
 func (m Mapping) find(key string) (int, bool) {
-	return slices.BinarySearchFunc(m.entries, key, func(e mappingEntry, k string) int {
-		return strings.Compare(e.key, k)
-	})
+	i := sort.Search(len(m.entries), func(i int) bool { return m.entries[i].key >= key })
+	return i, i < len(m.entries) && m.entries[i].key == key
 }
 
 // Get returns the value of key and whether it is present.

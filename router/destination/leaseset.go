@@ -10,6 +10,7 @@ import (
 	"i2pgate/router/i2np"
 	"i2pgate/router/tunnel"
 	"i2pgate/router/tunnel/pool"
+	"sort"
 )
 
 // maxLeases is the most leases a lease set carries (common-structures).
@@ -70,7 +71,9 @@ func (d *Destination) currentLeases(now time.Time) []data.Lease2 {
 		gw := t.Gateway()
 		leases = append(leases, data.Lease2{Gateway: gw.Router, TunnelID: gw.TunnelID, EndDate: uint32(end.Unix())})
 	}
-	slices.SortFunc(leases, func(a, b data.Lease2) int { return int(int64(b.EndDate) - int64(a.EndDate)) })
+	// Latest end first. (A difference of two uint32 dates does not fit the
+	// int of a 32-bit box: compare, do not subtract.)
+	sort.Slice(leases, func(i, j int) bool { return leases[i].EndDate > leases[j].EndDate })
 	if len(leases) > maxLeases {
 		leases = leases[:maxLeases]
 	}

@@ -1,9 +1,8 @@
 package destination
 
 import (
-	"slices"
-
 	"i2pgate/router/data"
+	"sort"
 )
 
 // TrimRemotes shrinks the cache of remote lease sets to at most limit
@@ -26,8 +25,8 @@ func (d *Destination) TrimRemotes(limit int) int {
 		for k := range d.mu.remotes {
 			keys = append(keys, k)
 		}
-		slices.SortFunc(keys, func(a, b data.Hash) int {
-			return d.mu.remotes[a].used.Compare(d.mu.remotes[b].used)
+		sort.Slice(keys, func(i, j int) bool {
+			return d.mu.remotes[keys[i]].used.Before(d.mu.remotes[keys[j]].used)
 		})
 		for _, k := range keys[:excess] {
 			delete(d.mu.remotes, k)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"i2pgate/router/data"
+	"sort"
 )
 
 // Limits of the hosts.txt parser.
@@ -138,7 +139,7 @@ func parseProps(s string) ([]Prop, error) {
 	if len(props) == 0 {
 		return nil, nil
 	}
-	slices.SortFunc(props, func(a, b Prop) int { return strings.Compare(a.Key, b.Key) })
+	sort.Slice(props, func(i, j int) bool { return props[i].Key < props[j].Key })
 	for i := 1; i < len(props); i++ {
 		if props[i].Key == props[i-1].Key {
 			return nil, fmt.Errorf("%w: duplicate key", ErrInvalidLine)

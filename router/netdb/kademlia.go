@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"i2pgate/router/data"
+	"sort"
 )
 
 // routingKeyDateLayout is the "yyyyMMdd" UTC date appended to a key before
@@ -38,9 +39,11 @@ func Closest(target data.Hash, candidates []data.Hash, n int) []data.Hash {
 		return nil
 	}
 	out := slices.Clone(candidates)
-	slices.SortFunc(out, func(a, b data.Hash) int {
-		da, db := target.XOR(a), target.XOR(b)
-		return bytes.Compare(da[:], db[:])
+	// sort.Slice, not slices.SortFunc: each element shape would get its
+	// own copy of the generic sort (some 10 KB of a mipsle binary).
+	sort.Slice(out, func(i, j int) bool {
+		di, dj := target.XOR(out[i]), target.XOR(out[j])
+		return bytes.Compare(di[:], dj[:]) < 0
 	})
 	return out[:min(n, len(out))]
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"i2pgate/router/data"
+	"sort"
 )
 
 // SetMaxRouters caps the RouterInfos held at limit; 0, or more than
@@ -59,15 +60,7 @@ func (n *NetDB) Trim(limit int, keep func(data.Hash) bool) int {
 	if keep != nil {
 		cands = slices.DeleteFunc(cands, func(c trimCandidate) bool { return keep(c.hash) })
 	}
-	slices.SortFunc(cands, func(a, b trimCandidate) int {
-		switch {
-		case a.published < b.published:
-			return -1
-		case a.published > b.published:
-			return 1
-		}
-		return 0
-	})
+	sort.Slice(cands, func(i, j int) bool { return cands[i].published < cands[j].published })
 	var gone []data.Hash
 	n.tab.mu.Lock()
 	for _, c := range cands {

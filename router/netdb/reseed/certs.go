@@ -2,10 +2,6 @@ package reseed
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -96,28 +92,7 @@ func ParseCert(b []byte) (signerID string, key crypto.PublicKey, err error) {
 			return "", nil, errors.New("reseed: no PEM CERTIFICATE block")
 		}
 		if block.Type == "CERTIFICATE" {
-			return parseX509(block.Bytes)
+			return parseCertDER(block.Bytes)
 		}
 	}
-}
-
-func parseX509(der []byte) (string, crypto.PublicKey, error) {
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return "", nil, fmt.Errorf("reseed: %w", err)
-	}
-	id := cert.Subject.CommonName
-	if id == "" || len(id) > 255 {
-		return "", nil, fmt.Errorf("reseed: certificate subject CN of %d bytes", len(id))
-	}
-	switch k := cert.PublicKey.(type) {
-	case *rsa.PublicKey:
-		if k.N.BitLen() < minRSABits {
-			return "", nil, fmt.Errorf("reseed: %d-bit RSA key of %q", k.N.BitLen(), id)
-		}
-	case *ecdsa.PublicKey, ed25519.PublicKey:
-	default:
-		return "", nil, fmt.Errorf("reseed: unsupported key %T of %q", k, id)
-	}
-	return id, cert.PublicKey, nil
 }

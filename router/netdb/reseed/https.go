@@ -2,7 +2,6 @@ package reseed
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"i2pgate/router/netx"
+	"i2pgate/router/netx/http1"
 )
 
 const (
@@ -27,6 +27,9 @@ const (
 	maxRedirects = 3
 	// maxHeaderBytes bounds a response's headers.
 	maxHeaderBytes = 16 << 10
+	// headerTimeout bounds the wait for the response header once the
+	// request is sent.
+	headerTimeout = 30 * time.Second
 )
 
 // ErrInsecureURL is returned (wrapped) for a URL that is not https when
@@ -35,13 +38,14 @@ var ErrInsecureURL = errors.New("reseed: reseed URL is not https")
 
 // HTTPS is a reseed server: GET <URL>i2pseeds.su3?netid=N with the user
 // agent servers expect. The SU3 must be signed by a signer in Certs; unlike
-// a local file there is no way around that.
+// a local file there is no way around that. In a build without TLS (tag
+// notls) only http URLs work natively; see Command.
 type HTTPS struct {
 	URL   string // e.g. "https://reseed.example.net/"; an URL ending in .su3 is used as is
 	NetID int
 	Certs SignerCerts
 	// Client does the request; nil means NewHTTPClient(nil, nil, AllowHTTP).
-	Client *http.Client
+	Client *http1.Client
 	// AllowHTTP allows http:// URLs and redirects (test networks only).
 	AllowHTTP bool
 	Timeout   time.Duration // 0 means DefaultTimeout
@@ -76,7 +80,7 @@ func (h *HTTPS) Fetch(ctx context.Context) ([][]byte, error) {
 	return ris, err
 }
 
-func download(ctx context.Context, client *http.Client, u string) ([]byte, error) {
+func download(ctx context.Context, client *http1.Client, u string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("reseed: %w", err)
@@ -141,28 +145,23 @@ func checkScheme(u *url.URL, allowHTTP bool) error {
 
 // NewHTTPClient returns the client reseed downloads use: connections
 // through network (nil: the OS network), TLS with tlsConfig (nil: the
-// system roots), no proxy from the environment, no keep-alive (one request
-// per server, no idle goroutines left behind), at most 3 redirects and none
-// to plain HTTP unless allowHTTP.
-func NewHTTPClient(network netx.Network, tlsConfig *tls.Config, allowHTTP bool) *http.Client {
+// system roots; see secureFunc), no proxy from the environment, one request
+// per connection, at most 3 redirects and none to plain HTTP unless
+// allowHTTP. Built with the notls tag, it has no TLS: https fails with
+// http1.ErrNoTLS.
+func NewHTTPClient(network netx.Network, tlsConfig *TLSConfig, allowHTTP bool) *http1.Client {
+	return newHTTPClient(network, secureFunc(tlsConfig, time.Now), allowHTTP)
+}
+
+// newHTTPClient is NewHTTPClient with the TLS step given.
+func newHTTPClient(network netx.Network, secure func(context.Context, net.Conn, string) (net.Conn, error), allowHTTP bool) *http1.Client {
 	n := netx.Or(network)
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, nw, addr string) (net.Conn, error) {
-			return n.Dial(ctx, nw, addr)
-		},
-		TLSClientConfig:        tlsConfig,
-		TLSHandshakeTimeout:    20 * time.Second,
-		ResponseHeaderTimeout:  30 * time.Second,
-		DisableKeepAlives:      true,
-		MaxResponseHeaderBytes: maxHeaderBytes,
-	}
-	return &http.Client{
-		Transport: tr,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) > maxRedirects {
-				return fmt.Errorf("reseed: more than %d redirects", maxRedirects)
-			}
-			return checkScheme(req.URL, allowHTTP)
-		},
+	return &http1.Client{
+		Dial:           n.Dial,
+		Secure:         secure,
+		MaxRedirects:   maxRedirects,
+		CheckRedirect:  func(u *url.URL) error { return checkScheme(u, allowHTTP) },
+		MaxHeaderBytes: maxHeaderBytes,
+		HeaderTimeout:  headerTimeout,
 	}
 }

@@ -3,18 +3,18 @@ package reseed
 import (
 	"context"
 	crand "crypto/rand"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
-	"net/http"
+	"net/url"
 	"time"
 
 	"i2pgate/router/clock"
 	"i2pgate/router/data"
 	"i2pgate/router/netx"
+	"i2pgate/router/netx/http1"
 )
 
 const (
@@ -50,11 +50,17 @@ type Config struct {
 	VerifyLocal bool
 	// AllowHTTP allows http:// reseed URLs (test networks only).
 	AllowHTTP bool
-	// HTTPClient does the downloads; nil means
-	// NewHTTPClient(Network, TLSConfig, AllowHTTP).
-	HTTPClient *http.Client
-	Network    netx.Network
-	TLSConfig  *tls.Config
+	// HTTP does the downloads; nil means NewHTTPClient(Network,
+	// TLSConfig, AllowHTTP) with certificates checked at Clock's time.
+	HTTP      *http1.Client
+	Network   netx.Network
+	TLSConfig *TLSConfig // ignored in a build without TLS (tag notls)
+	// Command, when set, downloads every URL instead of HTTP: the program
+	// and its arguments, run with the SU3 URL appended (see Command). In a
+	// build without TLS (tag notls), https URLs are downloaded by
+	// uclient-fetch, curl or wget, the first found in PATH, when Command
+	// is empty.
+	Command []string
 	// Timeout bounds one download (default DefaultTimeout).
 	Timeout time.Duration
 	// MinRouters stops the search once this many RouterInfos are gathered
@@ -69,10 +75,14 @@ type Config struct {
 // mutable state and is safe for concurrent use.
 type Reseeder struct {
 	cfg    Config
-	client *http.Client
-	clock  clock.Clock
-	rand   io.Reader
-	log    *slog.Logger
+	client *http1.Client
+	// fetcher downloads https URLs, or every URL when Command is set;
+	// nil: client does. fetcherErr is why https cannot be downloaded.
+	fetcher    []string
+	fetcherErr error
+	clock      clock.Clock
+	rand       io.Reader
+	log        *slog.Logger
 }
 
 // New returns a Reseeder for cfg. It fails on a URL that could never be
@@ -89,19 +99,15 @@ func New(cfg Config) (*Reseeder, error) {
 			return nil, err
 		}
 	}
-	r := &Reseeder{cfg: cfg, client: cfg.HTTPClient, clock: clock.Or(cfg.Clock), rand: cfg.Rand, log: cfg.Logger}
+	if len(cfg.Command) > 0 && cfg.Command[0] == "" {
+		return nil, errors.New("reseed: fetcher command has no program")
+	}
+	r := &Reseeder{cfg: cfg, client: cfg.HTTP, clock: clock.Or(cfg.Clock), rand: cfg.Rand, log: cfg.Logger}
 	if r.client == nil {
-		tc := cfg.TLSConfig.Clone()
-		if tc == nil {
-			tc = &tls.Config{}
-		}
-		if tc.Time == nil {
-			// Certificates are checked against the router's clock,
-			// which SNTP or peers may have corrected: a box without
-			// a real-time clock may boot months behind.
-			tc.Time = r.clock.Now
-		}
-		r.client = NewHTTPClient(cfg.Network, tc, cfg.AllowHTTP)
+		// Certificates are checked against the router's clock, which
+		// SNTP or peers may have corrected: a box without a real-time
+		// clock may boot months behind.
+		r.client = newHTTPClient(cfg.Network, secureFunc(cfg.TLSConfig, r.clock.Now), cfg.AllowHTTP)
 	}
 	if r.rand == nil {
 		r.rand = crand.Reader
@@ -110,8 +116,69 @@ func New(cfg Config) (*Reseeder, error) {
 		r.log = slog.New(slog.DiscardHandler)
 	}
 	r.log = r.log.With("component", "reseed")
+	r.chooseFetcher()
 	return r, nil
 }
+
+// chooseFetcher sets the external fetcher: Command when set; in a build
+// without TLS and with https URLs, the first of uclient-fetch, curl and
+// wget in PATH, logged once.
+func (r *Reseeder) chooseFetcher() {
+	if len(r.cfg.Command) > 0 {
+		r.fetcher = r.cfg.Command
+		return
+	}
+	if nativeTLS || !r.anyHTTPS() {
+		return
+	}
+	r.fetcher, r.fetcherErr = defaultFetcher(r.cfg.Timeout, r.cfg.AllowHTTP)
+	if r.fetcherErr != nil {
+		r.log.Warn("no reseed fetcher for https: built without TLS", "err", r.fetcherErr)
+		return
+	}
+	r.log.Info("reseed fetcher for https: built without TLS", "command", r.fetcher[0])
+}
+
+func (r *Reseeder) anyHTTPS() bool {
+	for _, s := range r.cfg.URLs {
+		if u, err := url.Parse(s); err == nil && u.Scheme == "https" {
+			return true
+		}
+	}
+	return false
+}
+
+// urlSource returns the source for one reseed URL: the HTTP client, or
+// the external fetcher (see chooseFetcher).
+func (r *Reseeder) urlSource(u string) Source {
+	external := len(r.cfg.Command) > 0
+	if !external && !nativeTLS {
+		p, err := url.Parse(u)
+		external = err == nil && p.Scheme == "https"
+	}
+	switch {
+	case !external:
+		return &HTTPS{
+			URL: u, NetID: r.cfg.NetID, Certs: r.cfg.Certs,
+			Client: r.client, AllowHTTP: r.cfg.AllowHTTP, Timeout: r.cfg.Timeout,
+		}
+	case r.fetcher == nil:
+		return failed{name: u, err: r.fetcherErr}
+	}
+	return &Command{
+		URL: u, NetID: r.cfg.NetID, Certs: r.cfg.Certs,
+		Argv: r.fetcher, AllowHTTP: r.cfg.AllowHTTP, Timeout: r.cfg.Timeout,
+	}
+}
+
+// failed is a source that cannot be fetched.
+type failed struct {
+	name string
+	err  error
+}
+
+func (f failed) Name() string                            { return f.name }
+func (f failed) Fetch(context.Context) ([][]byte, error) { return nil, f.err }
 
 // SourceResult is what one source yielded in a reseed.
 type SourceResult struct {
@@ -144,10 +211,7 @@ func (r *Reseeder) sources() ([]Source, error) {
 	}
 	rng := mrand.New(mrand.NewChaCha8(seed))
 	for _, i := range rng.Perm(len(r.cfg.URLs)) {
-		out = append(out, &HTTPS{
-			URL: r.cfg.URLs[i], NetID: r.cfg.NetID, Certs: r.cfg.Certs,
-			Client: r.client, AllowHTTP: r.cfg.AllowHTTP, Timeout: r.cfg.Timeout,
-		})
+		out = append(out, r.urlSource(r.cfg.URLs[i]))
 	}
 	return out, nil
 }

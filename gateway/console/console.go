@@ -31,6 +31,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"i2pgate/gateway/internal/httpserve"
 )
 
 // StatusSource yields the value served at /api/status; it must encode as a JSON
@@ -79,7 +81,7 @@ type Server struct {
 	now      func() time.Time
 	tokenKey [tokenKeySize]byte
 	handler  http.Handler
-	http     *http.Server
+	http     *httpserve.Server
 	ln       net.Listener
 	done     chan struct{}
 
@@ -94,7 +96,6 @@ const (
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 2 * time.Minute
 	maxHeaderBytes    = 16 << 10
-	shutdownTimeout   = 2 * time.Second
 )
 
 // New checks the configuration.
@@ -115,14 +116,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("console: token key: %w", err)
 	}
 	s.handler = s.guard(s.routes())
-	s.http = &http.Server{
+	s.http = &httpserve.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		Log:               s.log,
+		Now:               s.now,
 	}
 	return s, nil
 }
@@ -161,7 +163,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.ln = ln
 	go func() {
 		defer close(s.done)
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, httpserve.ErrServerClosed) {
 			s.log.Error("serve", "err", err)
 		}
 	}()
@@ -177,17 +179,14 @@ func (s *Server) Addr() net.Addr {
 	return s.ln.Addr()
 }
 
-// Close stops the server and waits for it. It is idempotent.
+// Close stops the server: it closes the listener and every connection and
+// waits for the requests being served (each is quick). It is idempotent.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		if s.ln == nil {
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-		defer cancel()
-		if err := s.http.Shutdown(ctx); err != nil {
-			s.closeErr = s.http.Close()
-		}
+		s.closeErr = s.http.Close()
 		<-s.done
 	})
 	return s.closeErr

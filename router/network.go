@@ -147,6 +147,7 @@ func (r *Router) newReseeder() (netdb.Reseeder, error) {
 		File:    file,
 		NetID:   r.cfg.NetID,
 		Certs:   certs,
+		Command: r.cfg.ReseedCommand,
 		Network: r.cfg.Network,
 		Clock:   r.clk,
 		Rand:    r.rand,

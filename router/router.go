@@ -64,6 +64,9 @@ type Config struct {
 	ReseedFile      string
 	ReseedCertsDir  string // empty: where Debian's i2pd package puts them
 	ReseedThreshold int    // reseed below this many known routers; 0: the netdb's default
+	// ReseedCommand downloads the reseed URLs (program and arguments, the
+	// URL appended; see reseed.Command); empty: the built-in client.
+	ReseedCommand []string
 	// SNTPServers ("host" or "host:port") are asked for the time at start
 	// and every few hours; their median offset seeds the clock until
 	// peers' timestamps agree on one. Empty: no SNTP.

@@ -29,6 +29,7 @@ func routerConfig(c *config.Config, log *slog.Logger) router.Config {
 		ReseedFile:      c.Reseed.File,
 		ReseedCertsDir:  c.Reseed.CertsDir,
 		ReseedThreshold: c.Reseed.Threshold,
+		ReseedCommand:   c.Reseed.Command,
 		SNTPServers:     c.Clock.SNTP,
 		TransitTunnels:  transitLimit(c.Limits.TransitTunnels),
 		MemoryBytes:     int64(c.Limits.Memory) << 20,

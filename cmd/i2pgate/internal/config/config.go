@@ -161,6 +161,10 @@ type Reseed struct {
 	File      string   `toml:"file"`
 	Threshold int      `toml:"threshold"` // reseed below this many known routers
 	CertsDir  string   `toml:"certsdir"`  // SU3 signer certificates (*.crt)
+	// Command downloads the reseed URLs instead of the built-in client:
+	// a program (absolute path or name in PATH) and its arguments, run
+	// without a shell with the URL appended, writing the SU3 to stdout.
+	Command []string `toml:"command"`
 }
 
 // Listener is a section that only names a listening address; empty disables it.

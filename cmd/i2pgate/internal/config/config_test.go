@@ -57,7 +57,7 @@ func TestOverrides(t *testing.T) {
 		DataDir: "/tmp/x", NetID: 99, Host: "198.18.0.101", Port: 12345, ReservedRange: false,
 		Floodfill: true, Bandwidth: "P", LogLevel: "debug",
 		NTCP2:     NTCP2{Enabled: true, Port: 23456},
-		Reseed:    Reseed{URLs: []string{}, File: "/tmp/seed.zip", Threshold: 5, CertsDir: "/c"},
+		Reseed:    Reseed{URLs: []string{}, File: "/tmp/seed.zip", Threshold: 5, CertsDir: "/c", Command: []string{}},
 		Console:   Console{Address: "198.18.0.101:7070"},
 		HTTPProxy: HTTPProxy{Address: "127.0.0.1:4444"},
 		Socks:     Socks{Isolation: "none"},
@@ -123,6 +123,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad loglevel", "", []string{"--loglevel=loud"}, "loglevel"},
 		{"bad listen", "", []string{"--console.address=7070"}, "console.address"},
 		{"bad reseed url", "", []string{"--reseed.urls=ftp://x/"}, "reseed.urls"},
+		{"relative reseed command", "", []string{"--reseed.command=bin/curl,-s"}, "reseed.command"},
+		{"empty reseed program", write("[reseed]\ncommand = [\"\", \"-s\"]\n"), nil, "reseed.command"},
 		{"not a flag", "", []string{"netid=3"}, "--key=value"},
 		{"unknown file key", write("nosuch = 1\n"), nil, `unknown key "nosuch"`},
 		{"unknown file section key", write("[console]\nport = 1\n"), nil, `unknown key "console.port"`},
@@ -139,6 +141,23 @@ func TestErrorsNameTheKey(t *testing.T) {
 				t.Errorf("error %q does not mention %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestReseedCommand(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.toml")
+	if err := os.WriteFile(p, []byte("[reseed]\ncommand = [\"/usr/bin/curl\", \"-fsSL\", \"--max-time\", \"60\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"/usr/bin/curl", "-fsSL", "--max-time", "60"}; !reflect.DeepEqual(c.Reseed.Command, want) {
+		t.Fatalf("command %q", c.Reseed.Command)
+	}
+	if c, err := Load("", []string{"--reseed.command=wget,-q"}); err != nil || !reflect.DeepEqual(c.Reseed.Command, []string{"wget", "-q"}) {
+		t.Fatalf("override: %v %v", c, err)
 	}
 }
 

@@ -39,6 +39,7 @@ func (c *Config) Validate() error {
 	for _, u := range c.Reseed.URLs {
 		check("reseed.urls", validReseedURL(u))
 	}
+	check("reseed.command", validCommand(c.Reseed.Command))
 	check("limits.transittunnels", inRange(c.Limits.TransitTunnels, 0, 100000))
 	check("limits.memory", inRange(c.Limits.Memory, 16, 65536))
 	check("storage.mode", oneOf(c.Storage.Mode, "disk", "ram"))
@@ -234,6 +235,21 @@ func validReseedURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return nil
+}
+
+// validCommand accepts an empty list or one whose program is an absolute
+// path or a name to look up in PATH.
+func validCommand(argv []string) error {
+	if len(argv) == 0 {
+		return nil
+	}
+	switch p := argv[0]; {
+	case p == "":
+		return errors.New("the program (first element) is empty")
+	case strings.Contains(p, "/") && !strings.HasPrefix(p, "/"):
+		return fmt.Errorf("program %q: give an absolute path or a name in PATH", p)
 	}
 	return nil
 }

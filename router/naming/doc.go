@@ -15,11 +15,11 @@
 //     (Resolve); b33 names (encrypted LeaseSets) are refused with
 //     ErrB33Unsupported;
 //   - Subscriber, which fetches hosts.txt subscriptions over an injected
-//     *http.Client on a jittered schedule with conditional GET, and records
+//     HTTP client (HTTPDoer) on a jittered schedule with conditional GET, and records
 //     the outcome of every fetch for the console.
 //
 // It leaves to others the transport of the subscription fetches (the
-// integrator hands Subscriber an http.Client that dials through I2P), the
+// integrator hands Subscriber an http1.Client that dials through I2P), the
 // LeaseSet lookup that turns a destination hash into something to connect
 // to, jump services and address helpers (the HTTP proxy), and publishing an
 // address book. Parsers are pure and silent; time and randomness are

@@ -36,7 +36,7 @@ func (c *conn) lingerClose() {
 	if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok {
 		cw.CloseWrite()
 	}
-	c.rwc.SetReadDeadline(c.s.now().Add(lingerTime))
+	c.rwc.SetReadDeadline(time.Now().Add(lingerTime))
 	io.Copy(io.Discard, c.rwc)
 }
 
@@ -71,12 +71,12 @@ func (c *conn) serve(ctx context.Context) {
 func (c *conn) serveOne(ctx context.Context, first bool) bool {
 	s := c.s
 	if !first {
-		c.rwc.SetReadDeadline(s.now().Add(s.idleTimeout()))
+		c.rwc.SetReadDeadline(time.Now().Add(s.idleTimeout()))
 		if _, err := c.br.Peek(1); err != nil {
 			return false
 		}
 	}
-	start := s.now()
+	start := time.Now()
 	deadline := start.Add(s.readHeaderTimeout())
 	if s.ReadTimeout > 0 && start.Add(s.ReadTimeout).Before(deadline) {
 		deadline = start.Add(s.ReadTimeout)
@@ -105,7 +105,7 @@ func (c *conn) serveOne(ctx context.Context, first bool) bool {
 // setWriteDeadline starts the WriteTimeout.
 func (c *conn) setWriteDeadline() {
 	if c.s.WriteTimeout > 0 {
-		c.rwc.SetWriteDeadline(c.s.now().Add(c.s.WriteTimeout))
+		c.rwc.SetWriteDeadline(time.Now().Add(c.s.WriteTimeout))
 	} else {
 		c.rwc.SetWriteDeadline(time.Time{})
 	}
@@ -179,7 +179,7 @@ func (c *conn) handle(ctx context.Context, req *http.Request) bool {
 			return false
 		}
 		if !b.eof.Load() {
-			c.rwc.SetReadDeadline(c.s.now().Add(c.s.readHeaderTimeout()))
+			c.rwc.SetReadDeadline(time.Now().Add(c.s.readHeaderTimeout()))
 			if n, err := io.CopyN(io.Discard, b.r, maxDiscard+1); err != io.EOF || n > maxDiscard {
 				c.linger = true
 				return false
@@ -197,8 +197,11 @@ func (c *conn) runHandler(w *response, req *http.Request) (ok bool) {
 		if v == nil {
 			return
 		}
+		ok = false
 		if v == http.ErrAbortHandler {
-			ok = false
+			w.mu.Lock()
+			w.done = true
+			w.mu.Unlock()
 			return
 		}
 		buf := make([]byte, 8<<10)
@@ -206,11 +209,11 @@ func (c *conn) runHandler(w *response, req *http.Request) (ok bool) {
 		c.s.logger().Warn("handler panicked", "method", req.Method, "err", fmt.Sprint(v), "stack", string(buf))
 		w.mu.Lock()
 		defer w.mu.Unlock()
+		w.done = true
 		if !w.hijacked && !w.committed {
 			c.out.reset()
 			c.replyError(http.StatusInternalServerError, "internal server error")
 		}
-		ok = false
 	}()
 	h := c.s.Handler
 	if h == nil {
@@ -243,7 +246,7 @@ func (c *conn) replyError(status int, reason string) {
 	text := fmt.Sprintf("%d %s: %s\n", status, http.StatusText(status), reason)
 	msg := fmt.Sprintf("HTTP/1.1 %03d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"+
 		"Content-Length: %d\r\nConnection: close\r\n\r\n%s", status, http.StatusText(status), len(text), text)
-	c.rwc.SetWriteDeadline(c.s.now().Add(errorWriteTimeout))
+	c.rwc.SetWriteDeadline(time.Now().Add(errorWriteTimeout))
 	if c.out.direct([]byte(msg)) == nil {
 		c.linger = true
 	}

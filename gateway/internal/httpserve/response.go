@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -47,8 +48,12 @@ type response struct {
 	continueSent bool        // 100 Continue written (or no longer possible)
 	closeAfter   bool        // the connection ends after this response
 	hijacked     bool
+	done         bool  // the handler returned: the connection is no longer its
 	err          error // first write error
 }
+
+// errHandlerReturned is what a write after the handler returned gets.
+var errHandlerReturned = errors.New("httpserve: response used after the handler returned")
 
 func (r *response) Header() http.Header { return r.header }
 
@@ -62,7 +67,7 @@ func (r *response) WriteHeader(code int) {
 }
 
 func (r *response) writeHeaderLocked(code int) {
-	if r.hijacked || r.status != 0 {
+	if r.hijacked || r.done || r.status != 0 {
 		return
 	}
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
@@ -114,7 +119,7 @@ func (r *response) writeInformationalLocked(code int) {
 func (r *response) sendContinue() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.hijacked || r.committed || r.continueSent {
+	if r.hijacked || r.done || r.committed || r.continueSent {
 		r.continueSent = true
 		return nil
 	}
@@ -130,6 +135,9 @@ func (r *response) Write(p []byte) (int, error) {
 	defer r.mu.Unlock()
 	if r.hijacked {
 		return 0, http.ErrHijacked
+	}
+	if r.done {
+		return 0, errHandlerReturned
 	}
 	if r.err != nil {
 		return 0, r.err
@@ -284,6 +292,9 @@ func (r *response) FlushError() error {
 	if r.hijacked {
 		return http.ErrHijacked
 	}
+	if r.done {
+		return errHandlerReturned
+	}
 	if r.status == 0 {
 		r.writeHeaderLocked(http.StatusOK)
 	}
@@ -304,6 +315,7 @@ func (r *response) finish() error {
 	if r.hijacked {
 		return nil
 	}
+	defer func() { r.done = true }()
 	if r.status == 0 {
 		r.writeHeaderLocked(http.StatusOK)
 	}
@@ -331,6 +343,9 @@ func (r *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	defer r.mu.Unlock()
 	if r.hijacked {
 		return nil, nil, http.ErrHijacked
+	}
+	if r.done {
+		return nil, nil, errHandlerReturned
 	}
 	if r.body != nil {
 		r.body.Close()

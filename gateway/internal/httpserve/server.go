@@ -53,7 +53,7 @@ type Server struct {
 	MaxHeaderBytes    int              // request line + header; 0: 16 KiB; larger: 431
 	BaseContext       context.Context  // parent of request contexts; nil: Background
 	Log               *slog.Logger     // nil: discard; handler panics and bad requests at Debug/Warn
-	Now               func() time.Time // the Date header and deadlines; nil: time.Now
+	Now               func() time.Time // the Date header (deadlines use time.Now); nil: time.Now
 
 	// state is guarded by its mutex; wg counts Serve loops and connections
 	// (Add only under the mutex while not closed).

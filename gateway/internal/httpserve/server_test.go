@@ -625,3 +625,42 @@ func TestBaseContextAndRemoteAddr(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestAfterReturnAndController(t *testing.T) {
+	kept := make(chan http.ResponseWriter, 1)
+	s := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		if err := rc.EnableFullDuplex(); err != nil {
+			t.Error(err)
+		}
+		if err := rc.SetReadDeadline(time.Now().Add(time.Minute)); err != nil {
+			t.Error(err)
+		}
+		if err := rc.SetWriteDeadline(time.Now().Add(time.Minute)); err != nil {
+			t.Error(err)
+		}
+		io.WriteString(w, r.URL.Path)
+		if r.URL.Path == "/keep" {
+			kept <- w
+		}
+	})}
+	_, base := start(t, s)
+	c := client(t)
+	resp, err := c.Get(base + "/keep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	w := <-kept
+	if _, err := w.Write([]byte("late")); err == nil {
+		t.Error("write after return succeeded")
+	}
+	// The next response on the connection is intact.
+	resp, err = c.Get(base + "/next")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); body != "/next" {
+		t.Errorf("next: %q", body)
+	}
+}

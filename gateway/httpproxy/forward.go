@@ -45,6 +45,10 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rt route, clien
 	defer stopStream()
 
 	out := outgoing(r, rt)
+	if out.Body != nil {
+		// The upload may still be read while the answer is written.
+		http.NewResponseController(w).EnableFullDuplex()
+	}
 	x := newExchange(stream, s.bufs)
 	defer x.finish() // waits for the request writer
 	x.send(out, clearnet, s.headerTimeout)

@@ -395,3 +395,31 @@ func TestBodilessAnswers(t *testing.T) {
 		}
 	}
 }
+
+// A site may answer before the upload has ended: the browser gets the answer
+// while it is still sending.
+func TestAnswerBeforeUploadEnds(t *testing.T) {
+	var d *scriptedI2P
+	d = newScripted(t, func(c net.Conn, br *bufio.Reader) {
+		d.readRequest(br)
+		io.WriteString(c, "HTTP/1.1 413 Too Large\r\nContent-Length: 3\r\n\r\nbig")
+		io.Copy(io.Discard, br)
+	})
+	s := start(t, Config{Dialer: d})
+	c := client(t, s, "127.0.0.1")
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	req, _ := http.NewRequest(http.MethodPost, "http://site.i2p/up", pr)
+	go pw.Write([]byte("hello\n"))
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 413 || string(b) != "big" {
+		t.Errorf("%d %q", resp.StatusCode, b)
+	}
+	pw.Close()
+	d.waitCloses(t, 1)
+}

@@ -49,6 +49,9 @@ func (s *Server) respond(w http.ResponseWriter, resp *http.Response, x *exchange
 			}
 		}
 		if rerr == io.EOF {
+			if flusher != nil {
+				flusher.Flush() // the writer may still wait for the client's upload
+			}
 			return
 		}
 		if rerr != nil {

@@ -281,3 +281,13 @@ func do(t *testing.T, c *http.Client, req *http.Request) (*http.Response, string
 	}
 	return resp, string(b)
 }
+
+// waitStats returns the Server's counters once ok holds for them, or after 5
+// seconds.
+func waitStats(s *Server, ok func(Stats) bool) Stats {
+	st := s.Stats()
+	for deadline := time.Now().Add(5 * time.Second); !ok(st) && time.Now().Before(deadline); st = s.Stats() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return st
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"i2pgate/gateway"
+	"i2pgate/gateway/internal/httpserve"
 )
 
 // Defaults and limits.
@@ -83,7 +83,7 @@ type Server struct {
 	// headerTimeout bounds the wait for a site's answer once the request is
 	// written (responseHeaderTimeout; tests shorten it).
 	headerTimeout time.Duration
-	http          *http.Server
+	http          *httpserve.Server
 
 	ctx    context.Context // canceled by Close: aborts dials, ends requests
 	cancel context.CancelFunc
@@ -142,14 +142,14 @@ func New(cfg Config) (*Server, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.bufs = newBufferPool()
 	s.headerTimeout = responseHeaderTimeout
-	s.http = &http.Server{
-		Handler:                      s,
-		ReadHeaderTimeout:            readHeaderTimeout,
-		IdleTimeout:                  idleTimeout,
-		MaxHeaderBytes:               maxHeaderBytes,
-		DisableGeneralOptionsHandler: true,
-		ErrorLog:                     log.New(io.Discard, "", 0),
-		BaseContext:                  func(net.Listener) context.Context { return s.ctx },
+	s.http = &httpserve.Server{
+		Handler:           s,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		BaseContext:       s.ctx,
+		// Bad requests at Debug, a handler panic (a bug) at Warn.
+		Log: s.log.With("part", "server"),
 	}
 	return s, nil
 }
@@ -167,7 +167,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.ln = ln
 	go func() {
 		defer close(s.done)
-		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, httpserve.ErrServerClosed) {
 			s.log.Error("serve", "err", err)
 		}
 	}()

@@ -260,7 +260,10 @@ func TestConnect(t *testing.T) {
 	if d := f.dialed(); len(d) != 2 {
 		t.Errorf("dials %v", d)
 	}
-	if st := s.Stats(); st.Connects != 1 || st.BytesUp != 10 || st.NotAllowed != 2 {
+	// The tunnel's byte counts are added when both directions have ended,
+	// which may be just after the client saw the end.
+	if st := waitStats(s, func(st Stats) bool { return st.BytesUp == 10 }); st.Connects != 1 ||
+		st.BytesUp != 10 || st.NotAllowed != 2 {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -343,7 +346,8 @@ func TestIsolationAndAllowList(t *testing.T) {
 	if err == nil {
 		t.Error("client outside lan.allow was served")
 	}
-	if st := s.Stats(); st.Refused < 1 {
+	// Refused is counted just after the connection is closed.
+	if st := waitStats(s, func(st Stats) bool { return st.Refused >= 1 }); st.Refused < 1 {
 		t.Errorf("stats %+v", st)
 	}
 }

@@ -6,14 +6,12 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
 
-	"github.com/BurntSushi/toml"
-
+	"i2pgate/cmd/i2pgate/internal/config/toml"
 	"i2pgate/configs"
 )
 
@@ -210,23 +208,21 @@ func Default() (*Config, error) {
 }
 
 // decode lays the TOML text over c; keys the text does not name keep their value.
+// Every key no field takes is reported, each with its line.
 func (c *Config) decode(name string, text []byte) error {
-	md, err := toml.NewDecoder(bytes.NewReader(text)).Decode(c)
-	if err != nil {
-		var perr toml.ParseError
-		if errors.As(err, &perr) {
-			return fmt.Errorf("config: %s: line %d: %s", name, perr.Position.Line, perr.Message)
-		}
-		return fmt.Errorf("config: %s: %w", name, err)
+	err := toml.Decode(text, c)
+	if err == nil {
+		return nil
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return fmt.Errorf("config: %s: unknown key %q", name, strings.Join(keys, `", "`))
+	all := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		all = joined.Unwrap()
 	}
-	return nil
+	errs := make([]error, len(all))
+	for i, e := range all {
+		errs[i] = fmt.Errorf("config: %s: %w", name, e)
+	}
+	return errors.Join(errs...)
 }
 
 // Override applies one command-line override, "--key=value" or a bare "--key"

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"i2pgate/cmd/i2pgate/internal/config"
+	"i2pgate/internal/jsonx"
 	"i2pgate/router"
 	"i2pgate/router/netx/http1"
 )
@@ -49,7 +49,7 @@ func runStatus(args []string, stdout io.Writer) error {
 		return err
 	}
 	var st router.Status
-	if err := json.Unmarshal(body, &st); err != nil {
+	if err := jsonx.Unmarshal(body, &st); err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
 	printStatus(stdout, &st)

@@ -2,9 +2,10 @@ package console
 
 import (
 	"cmp"
-	"encoding/json"
 	"net/http"
 	"slices"
+
+	"i2pgate/internal/jsonx"
 )
 
 // Rows per page of the paged lists.
@@ -18,7 +19,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusNotFound, "status not available")
 		return
 	}
-	b, err := json.MarshalIndent(s.cfg.Status.Status(), "", "  ")
+	b, err := jsonx.MarshalIndent(s.cfg.Status.Status(), "", "  ")
 	if err != nil {
 		s.writeError(w, http.StatusInternalServerError, "status: "+err.Error())
 		return
@@ -55,12 +56,12 @@ func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request) {
 // statusRows lists the fields of the status object, sorted by name, each
 // value as JSON.
 func statusRows(st any) ([]statusRow, error) {
-	b, err := json.Marshal(st)
+	b, err := jsonx.Marshal(st)
 	if err != nil {
 		return nil, err
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(b, &fields); err != nil {
+	fields, err := jsonx.Fields(b)
+	if err != nil {
 		return nil, errStatusNotObject
 	}
 	rows := make([]statusRow, 0, len(fields))

@@ -14,7 +14,8 @@
 // from the network; how much input to read is the caller's. It fills the
 // same kinds of values. Unlike encoding/json it matches struct fields by
 // their exact JSON name only (no case-insensitive fallback), stops at the
-// first value of the wrong type and leaves UnmarshalJSON/UnmarshalText
+// first value of the wrong type, replaces what an interface holds instead of
+// decoding into it, and leaves UnmarshalJSON/UnmarshalText
 // methods, json.Number and the ",string" tag option to others (an error).
 // Fields lists the members of an object as compact JSON.
 package jsonx

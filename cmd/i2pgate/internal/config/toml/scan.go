@@ -200,6 +200,9 @@ func (p *parser) multiLineString(q byte) (string, error) {
 			if err := p.newline(); err != nil {
 				return "", err
 			}
+			if c == '\r' {
+				b.WriteByte('\r') // a CRLF stays as written
+			}
 			b.WriteByte('\n')
 		case isControl(c):
 			return "", p.errf("control character %U in a string", rune(c))

@@ -8,7 +8,8 @@
 // the config package.
 //
 // Input is bounded: at most MaxSize bytes and MaxDepth levels of nested
-// tables and arrays. Every problem is an *Error naming the line.
+// tables and arrays. Every problem names its line: an *Error, or an
+// *UnknownKeyError for each key no struct field takes.
 package toml
 
 import (
@@ -23,8 +24,8 @@ const MaxSize = 1 << 20
 // together along a path from the root).
 const MaxDepth = 64
 
-// Error is a problem in the text: a syntax error, a key defined twice, a
-// value of the wrong type for its field or a key no field takes.
+// Error is a problem in the text: a syntax error, a key or table defined
+// twice, or a value of the wrong type for its field.
 type Error struct {
 	Line int    // 1-based; 0 when the problem has no line (the input is too large)
 	Key  string // the dotted key concerned, when there is one

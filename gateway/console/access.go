@@ -36,11 +36,6 @@ const authRealm = `Basic realm="i2pgate console", charset="UTF-8"`
 // guard checks the client address against Allow, then the password, then
 // refuses cross-site browser requests that change state, before h.
 func (s *Server) guard(next http.Handler) http.Handler {
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, http.StatusForbidden, "cross-site request refused")
-	}))
-	next = cop.Handler(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Allow != nil {
 			ip, ok := clientIP(r)
@@ -59,6 +54,10 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
+		if crossSite(r) {
+			s.writeError(w, http.StatusForbidden, "cross-site request refused")
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -130,19 +130,21 @@ func New(cfg Config) (*Server, error) {
 }
 
 func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/status", s.handleStatus)
-	mux.HandleFunc("GET /metrics", s.handleMetrics)
-	mux.HandleFunc("GET /{$}", s.handleOverview)
-	mux.HandleFunc("GET /peers", s.handlePeers)
-	mux.HandleFunc("GET /tunnels", s.handleTunnels)
-	mux.HandleFunc("GET /transit", s.handleTransit)
-	mux.HandleFunc("GET /destinations", s.handleDestinations)
-	mux.HandleFunc("GET /addressbook", s.handleBook)
-	mux.HandleFunc("POST /addressbook", s.handleBookAdd)
-	mux.HandleFunc("GET /automap", s.handleAutomap)
-	mux.HandleFunc("GET /subscriptions", s.handleSubscriptions)
-	return mux
+	rt := newRouter(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, http.StatusNotFound, "no such page")
+	})
+	rt.handle("GET", "/api/status", s.handleStatus)
+	rt.handle("GET", "/metrics", s.handleMetrics)
+	rt.handle("GET", "/", s.handleOverview)
+	rt.handle("GET", "/peers", s.handlePeers)
+	rt.handle("GET", "/tunnels", s.handleTunnels)
+	rt.handle("GET", "/transit", s.handleTransit)
+	rt.handle("GET", "/destinations", s.handleDestinations)
+	rt.handle("GET", "/addressbook", s.handleBook)
+	rt.handle("POST", "/addressbook", s.handleBookAdd)
+	rt.handle("GET", "/automap", s.handleAutomap)
+	rt.handle("GET", "/subscriptions", s.handleSubscriptions)
+	return rt
 }
 
 // Handler is the console with its access checks, for serving it elsewhere

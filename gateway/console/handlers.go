@@ -1,11 +1,11 @@
 package console
 
 import (
-	"cmp"
 	"net/http"
 	"slices"
 
 	"i2pgate/internal/jsonx"
+	"sort"
 )
 
 // Rows per page of the paged lists.
@@ -68,7 +68,7 @@ func statusRows(st any) ([]statusRow, error) {
 	for k, v := range fields {
 		rows = append(rows, statusRow{k, string(v)})
 	}
-	slices.SortFunc(rows, func(a, b statusRow) int { return cmp.Compare(a.Key, b.Key) })
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
 	return rows, nil
 }
 
@@ -177,7 +177,7 @@ func (s *Server) handleAutomap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	entries := slices.Clone(s.cfg.Automap.AutomapEntries())
-	slices.SortFunc(entries, func(a, b AutomapEntry) int { return cmp.Compare(a.Name, b.Name) })
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
 	s.render(w, http.StatusOK, "/automap", entries)
 }
 

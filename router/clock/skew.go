@@ -2,6 +2,7 @@ package clock
 
 import (
 	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -226,7 +227,7 @@ func (s *Skewed) estimateLocked() (time.Duration, bool) {
 	for i, x := range s.samples.list {
 		offs[i] = x.offset
 	}
-	slices.Sort(offs)
+	sort.Slice(offs, func(i, j int) bool { return offs[i] < offs[j] })
 	med := median(offs)
 	agree := offs[:0:0]
 	for _, o := range offs {

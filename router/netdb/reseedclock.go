@@ -6,6 +6,7 @@ import (
 
 	"i2pgate/router/clock"
 	"i2pgate/router/data"
+	"sort"
 )
 
 // ClockSeeder takes an offset for the router's clock learned from something
@@ -77,6 +78,6 @@ func reseedOffset(offs []time.Duration, bad int) (time.Duration, bool) {
 		return 0, false
 	}
 	s := slices.Clone(offs)
-	slices.Sort(s)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[len(s)*3/4], true
 }

@@ -17,11 +17,11 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"slices"
 	"strings"
 	"time"
 
 	"i2pgate/router/clock"
+	"sort"
 )
 
 // Defaults and limits.
@@ -102,7 +102,7 @@ func Offset(ctx context.Context, cfg Config, servers []string) (time.Duration, [
 	for i, r := range res {
 		offs[i] = r.Offset
 	}
-	slices.Sort(offs)
+	sort.Slice(offs, func(i, j int) bool { return offs[i] < offs[j] })
 	n := len(offs)
 	med := offs[n/2]
 	if n%2 == 0 {

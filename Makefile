@@ -8,27 +8,59 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 # Size, for routers with 8-16 MB of flash (make size): net/http without its
 # bundled HTTP/2 (nothing here speaks it: the console and the proxies serve
 # HTTP/1.1, reseed servers answer it), and no inlining in the packages off the
-# routing path (HTTP and TLS for the LAN front-ends and reseeding, DNS,
-# configuration, JSON, the store's B+tree, logging), about 0.65 MB less on
-# mipsle; the router's packages, crypto and the runtime keep their inlining.
+# routing path (HTTP for the LAN front-ends and reseeding, DNS, configuration,
+# JSON, the store's B+tree, logging, the netdb, peer selection, lease sets,
+# garlic routing of netdb and build messages, legacy signatures (DSA, ECDSA,
+# RSA), formatting, reflection, the net and os packages), about 0.6 MB less on
+# mipsle. What every data message passes through keeps its inlining: the
+# transports, the tunnel layer, the ratchet, streaming, I2NP, the symmetric
+# crypto, the runtime, sync and the poller.
 BUILD_TAGS := nethttpomithttp2
+# OpenWrt builds (mips, mipsle and the binaries of every .ipk) leave Go's TLS
+# stack out (tag notls, 0.8 MB of a mipsle binary): nothing but reseeding
+# speaks TLS, and there the box's own fetcher does it (uclient-fetch with the
+# firmware's ustream-ssl, or curl or wget; reseed.command), as i2pd's package
+# relies on the system's OpenSSL. The SU3 signature, checked by i2pgate, is what
+# makes reseed data trusted, not TLS.
+OPENWRT_TAGS := $(BUILD_TAGS),notls
 NOINLINE  := net/http/... crypto/tls/... crypto/x509/... encoding/asn1 encoding/json encoding/pem \
              mime/... archive/zip compress/... net/textproto net/url fmt log/slog/... vendor/... \
              golang.org/x/net/... github.com/miekg/dns github.com/BurntSushi/toml/... \
              github.com/armon/go-socks5 github.com/coreos/go-systemd/v22/... go.etcd.io/bbolt/... \
-             i2pgate/cmd/... i2pgate/gateway/... i2pgate/router/naming/... i2pgate/router/netdb/reseed
-GOFLAGS_BUILD := -trimpath -tags $(BUILD_TAGS) $(foreach p,$(NOINLINE),-gcflags=$(p)=-l) -ldflags "$(LDFLAGS)"
+             i2pgate/cmd/... i2pgate/gateway/... i2pgate/internal/... i2pgate/router/naming/... \
+             i2pgate/router/netdb/... i2pgate/router/data i2pgate/router/destination \
+             i2pgate/router/clock/... i2pgate/router/i2cp i2pgate/router/datagram i2pgate/router/store \
+             i2pgate/router/tunnel/pool \
+             crypto/internal/fips140/nistec crypto/internal/fips140/ecdsa crypto/ecdsa crypto/elliptic \
+             crypto/dsa math/big crypto/hpke crypto/internal/fips140/mlkem \
+             crypto/internal/fips140/rsa crypto/internal/fips140/bigmod crypto/rsa filippo.io/edwards25519/... \
+             reflect strconv time os/... sort unicode/... net/netip net syscall internal/syscall/... \
+             bufio io/... context strings bytes errors path/... encoding/base64 encoding/base32 encoding/hex \
+             i2pgate/router/garlic
+GOFLAGS_COMMON := -trimpath $(foreach p,$(NOINLINE),-gcflags=$(p)=-l) -ldflags "$(LDFLAGS)"
+GOFLAGS_BUILD := -tags $(BUILD_TAGS) $(GOFLAGS_COMMON)
+GOFLAGS_OPENWRT := -tags $(OPENWRT_TAGS) $(GOFLAGS_COMMON)
 export CGO_ENABLED := 0
 # Packages listed by make size.
 SIZE_TOP  ?= 30
 
-# GOOS/GOARCH[/variant] -> dist/i2pgate-<name>
+# name:GOARCH:GOARM:GOMIPS[:openwrt] -> dist/i2pgate-<name>; "openwrt" builds
+# with OPENWRT_TAGS (no TLS). MIPS boxes run OpenWrt only; the ARM builds for
+# OpenWrt's .ipk are the -openwrt ones, the others go into the .deb.
 CROSS := linux-amd64:amd64:: linux-arm64:arm64:: linux-armv6:arm:6: linux-armv7:arm:7: \
-         linux-mips:mips::softfloat linux-mipsle:mipsle::softfloat
+         linux-mips:mips::softfloat:openwrt linux-mipsle:mipsle::softfloat:openwrt \
+         linux-arm64-openwrt:arm64:::openwrt linux-armv7-openwrt:arm:7::openwrt
+# MIPS segments aligned to 4 KiB pages, the page size of OpenWrt's MIPS
+# kernels (24Kc and 74Kc targets), instead of Go's default 64 KiB, which is
+# for kernels with 64 KiB pages: up to 3 x 60 KiB less padding in the file.
+MIPS_LDFLAGS := -R 0x1000
+# The largest OpenWrt binary allowed, 8 MiB of flash (make size-check, part
+# of make test).
+MAX_OPENWRT_BINARY := 8388608
 
 .PHONY: all build run test test-unit test-cross test-testnet check cross size fuzz \
         deps testnet-up testnet-down clean deb ipk test-packages systemd-test \
-        qemu-smoke measure-writes rss-compare boot-robustness bench-e2e
+        size-check qemu-smoke measure-writes rss-compare boot-robustness bench-e2e
 
 all: build
 
@@ -41,20 +73,23 @@ run: build
 	./$(BIN) run --datadir=./data
 
 # Everything CI runs.
-test: deps check test-cross test-testnet
+test: deps check size-check test-cross test-testnet
 	@echo "make test: all passed"
 
 deps:
 	@scripts/install-deps.sh
 
 # gofmt, go vet, the unit tests with the race detector (which include the
-# import-rule tests in router/ and gateway/), and a build of every binary.
+# import-rule tests in router/ and gateway/), a build of every binary, and the
+# OpenWrt build (OPENWRT_TAGS) with the tests that depend on its tags.
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
 	$(GO) build ./...
+	$(GO) build -tags $(OPENWRT_TAGS) ./...
+	$(GO) test -count=1 -tags $(OPENWRT_TAGS) ./router/netdb/reseed/... ./router/netx/...
 
 test-unit:
 	$(GO) test -count=1 ./...
@@ -101,10 +136,12 @@ cross:
 	@mkdir -p dist
 	@set -e; for t in $(CROSS); do \
 	  name=$${t%%:*}; rest=$${t#*:}; arch=$${rest%%:*}; rest=$${rest#*:}; \
-	  arm=$${rest%%:*}; mips=$${rest#*:}; \
+	  arm=$${rest%%:*}; rest=$${rest#*:}; mips=$${rest%%:*}; flavour=$${rest#$$mips}; \
 	  echo "build dist/i2pgate-$$name"; \
+	  if [ "$$flavour" = ":openwrt" ]; then tags="$(OPENWRT_TAGS)"; else tags="$(BUILD_TAGS)"; fi; \
+	  if [ -n "$$mips" ]; then ld="$(LDFLAGS) $(MIPS_LDFLAGS)"; else ld="$(LDFLAGS)"; fi; \
 	  GOOS=linux GOARCH=$$arch GOARM=$$arm GOMIPS=$$mips \
-	    $(GO) build $(GOFLAGS_BUILD) -o dist/i2pgate-$$name ./cmd/i2pgate; \
+	    $(GO) build -tags $$tags $(GOFLAGS_COMMON) -ldflags "$$ld" -o dist/i2pgate-$$name ./cmd/i2pgate; \
 	done
 
 # Each cross binary's size, then where the bytes of the mipsle one go (an
@@ -113,13 +150,24 @@ size: cross
 	@for f in dist/i2pgate-linux-*; do \
 	  stat -c "%s %n" $$f | awk '{printf "%-28s %9d bytes  %5.2f MiB\n", $$2, $$1, $$1/1048576}'; \
 	done
-	@GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GO) build $(subst -s -w ,,$(GOFLAGS_BUILD)) -o dist/size/i2pgate-linux-mipsle.unstripped ./cmd/i2pgate
+	@GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GO) build $(subst -s -w ,,$(GOFLAGS_OPENWRT)) -o dist/size/i2pgate-linux-mipsle.unstripped ./cmd/i2pgate
 	@echo "dist/i2pgate-linux-mipsle:"; GO=$(GO) scripts/size.sh dist/size/i2pgate-linux-mipsle.unstripped $(SIZE_TOP)
 	@# A reflective method lookup (reflect.Value.MethodByName, text/template)
 	@# makes the linker keep every exported method of every reachable type.
-	@GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GO) build -tags $(BUILD_TAGS) -ldflags=-dumpdep -o /dev/null ./cmd/i2pgate 2>&1 | \
+	@GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GO) build -tags $(OPENWRT_TAGS) -ldflags=-dumpdep -o /dev/null ./cmd/i2pgate 2>&1 | \
 	  awk '/<ReflectMethod>/ { seen[$$1] = 1 } END { n = 0; for (f in seen) { print "reflective method lookup in " f; n++ } \
 	  if (!n) print "no reflective method lookup: unused methods are dropped" }'
+
+# The OpenWrt mipsle binary (what an .ipk for mipsel_24kc holds) is at most
+# MAX_OPENWRT_BINARY bytes and links no TLS handshake (see OPENWRT_TAGS).
+size-check:
+	@mkdir -p dist/size
+	@GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GO) build $(GOFLAGS_OPENWRT) -ldflags "$(LDFLAGS) $(MIPS_LDFLAGS)" -o dist/size/i2pgate-linux-mipsle ./cmd/i2pgate
+	@n=$$(stat -c %s dist/size/i2pgate-linux-mipsle); \
+	  echo "size-check: OpenWrt mipsle binary $$n bytes (limit $(MAX_OPENWRT_BINARY))"; \
+	  [ $$n -le $(MAX_OPENWRT_BINARY) ] || { echo "size-check: FAILED: over the limit (make size shows where the bytes go)"; exit 1; }
+	@GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GO) build -tags $(OPENWRT_TAGS) -ldflags=-dumpdep -o /dev/null ./cmd/i2pgate 2>&1 | \
+	  awk '/crypto\/tls\.\(\*Conn\)\.(client|server)Handshake/ { n++ } END { if (n) { print "size-check: FAILED: the OpenWrt build links TLS handshakes"; exit 1 } print "size-check: no TLS handshake linked" }'
 
 # A short run of every fuzz target (FUZZTIME each).
 FUZZTIME ?= 10s
@@ -145,8 +193,8 @@ PKG_MTIME   = $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 NFPM        := dist/tools/nfpm
 # make cross binary : package architecture
 DEB_ARCHES  := amd64:amd64 arm64:arm64 armv7:armhf
-IPK_ARCHES  := mipsle:mipsel_24kc mips:mips_24kc arm64:aarch64_cortex-a53 \
-               armv7:arm_cortex-a7_neon-vfpv4
+IPK_ARCHES  := mipsle:mipsel_24kc mips:mips_24kc arm64-openwrt:aarch64_cortex-a53 \
+               armv7-openwrt:arm_cortex-a7_neon-vfpv4
 
 # package FORMAT, ARCHES: one package per binary:arch pair.
 define package

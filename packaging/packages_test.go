@@ -326,9 +326,15 @@ func checkControl(t *testing.T, p *builtPackage, version string) {
 	if len(desc) < 10 || !strings.Contains(c["Description"], "\n") {
 		t.Errorf("Description %q: needs a synopsis and a long description", c["Description"])
 	}
+	// The binary is static. The .ipk's is built without TLS and reseeds
+	// over https through OpenWrt's fetcher (see nfpm-ipk.yaml).
+	wantDeps := map[string]string{}
+	if p.format == "ipk" {
+		wantDeps["Depends"] = "uclient-fetch, ca-bundle"
+	}
 	for _, k := range []string{"Depends", "Pre-Depends"} {
-		if v, ok := c[k]; ok {
-			t.Errorf("control has %s: %q; the binary is static", k, v)
+		if v, ok := c[k]; ok != (wantDeps[k] != "") || v != wantDeps[k] {
+			t.Errorf("control %s: %q, want %q", k, v, wantDeps[k])
 		}
 	}
 	if p.format == "deb" && c["Installed-Size"] == "" {

@@ -80,6 +80,12 @@ target_env() {
 		return 1
 		;;
 	esac
+	# MIPS boxes run OpenWrt: build what its package ships (the Makefile's
+	# OPENWRT_TAGS and MIPS_LDFLAGS: no TLS, 4 KiB segment alignment).
+	case $1 in
+	mips | mipsle) GOTAGS=nethttpomithttp2,notls LDEXTRA="-R 0x1000" ;;
+	*) GOTAGS=nethttpomithttp2 LDEXTRA="" ;;
+	esac
 }
 
 # kb FIELD PID: a /proc/PID/status field in kB (empty when gone).
@@ -93,8 +99,8 @@ for t in $TARGETS; do
 	((n <= 4)) || { fail "at most 4 targets (testnet slots)"; exit 1; }
 	target_env "$t"
 	command -v "$QEMU" >/dev/null || { fail "$QEMU is missing (scripts/install-deps.sh installs qemu-user-static)"; exit 1; }
-	log "building i2pgate for $t (${GOENV[*]})"
-	(cd "$SRC" && env GOOS=linux "${GOENV[@]}" CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
+	log "building i2pgate for $t (${GOENV[*]}, tags $GOTAGS)"
+	(cd "$SRC" && env GOOS=linux "${GOENV[@]}" CGO_ENABLED=0 go build -trimpath -tags "$GOTAGS" -ldflags "-s -w $LDEXTRA" \
 		-o "$BUILD/i2pgate-$t" ./cmd/i2pgate) || { fail "go build for $t failed"; exit 1; }
 	out=$("$QEMU" "$BUILD/i2pgate-$t" version 2>&1) || true
 	if [[ $out == *"$WANT_ARCH"* ]]; then

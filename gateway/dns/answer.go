@@ -5,8 +5,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-
-	"golang.org/x/net/dns/dnsmessage"
 )
 
 const (
@@ -47,14 +45,14 @@ func (s *Server) handle(msg []byte, udp bool) []byte {
 		s.counts[outFormErr].Add(1)
 		return nil
 	}
-	if q.hdr.Response {
+	if q.hdr.response() {
 		return nil
 	}
 	var r reply
 	var out outcome
 	if err != nil {
 		r, out = newReply(&q), outFormErr
-		r.rcode = dnsmessage.RCodeFormatError
+		r.rcode = rcodeFormErr
 	} else {
 		r, out = s.answer(&q)
 	}
@@ -64,7 +62,7 @@ func (s *Server) handle(msg []byte, udp bool) []byte {
 		s.log.Debug("pack", "err", err)
 		return nil
 	}
-	if r.hdr.Truncated {
+	if r.hdr.flags&flagTC != 0 {
 		s.truncated.Add(1)
 	}
 	return b
@@ -76,11 +74,11 @@ func (s *Server) handle(msg []byte, udp bool) []byte {
 func (s *Server) refuse(msg []byte) []byte {
 	s.denied.Add(1)
 	q, err := parseQuery(msg)
-	if err != nil || q.hdr.Response {
+	if err != nil || q.hdr.response() {
 		return nil
 	}
 	r := newReply(&q)
-	r.rcode = dnsmessage.RCodeRefused
+	r.rcode = rcodeRefused
 	b, err := r.pack(minUDPSize)
 	if err != nil {
 		return nil
@@ -91,11 +89,11 @@ func (s *Server) refuse(msg []byte) []byte {
 // answer builds the reply to a query that parsed.
 func (s *Server) answer(q *query) (reply, outcome) {
 	r := newReply(q)
-	r.hdr.Authoritative = true
+	r.hdr.flags |= flagAA
 	if q.edns {
 		r.edns = true
 		if q.version != 0 {
-			r.hdr.Authoritative = false
+			r.hdr.flags &^= flagAA
 			r.rcode = rcodeBadVers
 			return r, outBadVers
 		}
@@ -103,7 +101,7 @@ func (s *Server) answer(q *query) (reply, outcome) {
 	out := s.resolve(q, &r)
 	switch out {
 	case outRefused, outFormErr, outNotImp:
-		r.hdr.Authoritative = false
+		r.hdr.flags &^= flagAA
 	}
 	return r, out
 }
@@ -111,18 +109,18 @@ func (s *Server) answer(q *query) (reply, outcome) {
 // resolve fills r, the reply to q, and sets its rcode.
 func (s *Server) resolve(q *query, r *reply) outcome {
 	switch {
-	case q.hdr.OpCode != 0:
-		r.rcode = dnsmessage.RCodeNotImplemented
+	case q.hdr.opcode() != 0:
+		r.rcode = rcodeNotImp
 		return outNotImp
 	case q.questions != 1:
-		r.rcode = dnsmessage.RCodeFormatError
+		r.rcode = rcodeFormErr
 		return outFormErr
 	}
-	if q.q.Class != dnsmessage.ClassINET {
-		r.rcode = dnsmessage.RCodeRefused
+	if q.q.class != classIN {
+		r.rcode = rcodeRefused
 		return outRefused
 	}
-	name := lowerASCII(strings.TrimSuffix(q.q.Name.String(), "."))
+	name := lowerASCII(strings.TrimSuffix(q.q.name, "."))
 	switch {
 	case name == zone:
 		return outNoData
@@ -131,7 +129,7 @@ func (s *Server) resolve(q *query, r *reply) outcome {
 	case strings.HasSuffix(name, reverse4), strings.HasSuffix(name, reverse6):
 		return s.reverse(q.q, name, r)
 	}
-	r.rcode = dnsmessage.RCodeRefused
+	r.rcode = rcodeRefused
 	return outRefused
 }
 
@@ -148,25 +146,24 @@ func lowerASCII(s string) string {
 }
 
 // forward answers A and AAAA for an .i2p name.
-func (s *Server) forward(q dnsmessage.Question, name string, r *reply) outcome {
+func (s *Server) forward(q question, name string, r *reply) outcome {
 	if !s.cfg.Names.Known(name) {
-		r.rcode = dnsmessage.RCodeNameError
+		r.rcode = rcodeNXDomain
 		return outNXDomain
 	}
-	if q.Type != dnsmessage.TypeA && q.Type != dnsmessage.TypeAAAA {
+	if q.qtype != typeA && q.qtype != typeAAAA {
 		return outNoData
 	}
 	v4, v6, err := s.cfg.Mapper.Map(name)
 	if err != nil {
-		r.rcode = dnsmessage.RCodeServerFailure
+		r.rcode = rcodeServFail
 		return outServFail
 	}
-	hdr := dnsmessage.ResourceHeader{Name: q.Name, Type: q.Type, Class: dnsmessage.ClassINET, TTL: TTL}
 	switch {
-	case q.Type == dnsmessage.TypeA && v4.Is4():
-		r.answer = dnsmessage.Resource{Header: hdr, Body: &dnsmessage.AResource{A: v4.As4()}}
-	case q.Type == dnsmessage.TypeAAAA && v6.Is6() && !v6.Is4In6():
-		r.answer = dnsmessage.Resource{Header: hdr, Body: &dnsmessage.AAAAResource{AAAA: v6.As16()}}
+	case q.qtype == typeA && v4.Is4():
+		r.answer = record{name: q.name, rtype: typeA, addr: v4.AsSlice()}
+	case q.qtype == typeAAAA && v6.Is6() && !v6.Is4In6():
+		r.answer = record{name: q.name, rtype: typeAAAA, addr: v6.AsSlice()}
 	default:
 		return outNoData
 	}
@@ -174,43 +171,41 @@ func (s *Server) forward(q dnsmessage.Question, name string, r *reply) outcome {
 }
 
 // reverse answers PTR for a virtual address.
-func (s *Server) reverse(q dnsmessage.Question, name string, r *reply) outcome {
+func (s *Server) reverse(q question, name string, r *reply) outcome {
 	ip, ok := parseReverse(name)
 	var target string
 	if ok {
 		target, ok = s.cfg.Mapper.Reverse(ip)
 	}
-	var ptr dnsmessage.Name
+	var ptr string
 	if ok {
 		ptr, ok = hostName(target)
 	}
 	if !ok {
-		r.rcode = dnsmessage.RCodeNameError
+		r.rcode = rcodeNXDomain
 		return outNXDomain
 	}
-	if q.Type != dnsmessage.TypePTR {
+	if q.qtype != typePTR {
 		return outNoData
 	}
-	hdr := dnsmessage.ResourceHeader{Name: q.Name, Type: dnsmessage.TypePTR, Class: dnsmessage.ClassINET, TTL: TTL}
-	r.answer = dnsmessage.Resource{Header: hdr, Body: &dnsmessage.PTRResource{PTR: ptr}}
+	r.answer = record{name: q.name, rtype: typePTR, ptr: ptr}
 	return outAnswer
 }
 
 // hostName turns a name from the Mapper (with or without the root dot)
-// into a wire name, if it is one: labels of 1 to 63 bytes, none with a
-// dot in it, maxNameLen bytes in all.
-func hostName(name string) (dnsmessage.Name, bool) {
+// into the text form of a wire name, with the root dot, if it is one:
+// labels of 1 to 63 bytes, maxNameLen bytes in all.
+func hostName(name string) (string, bool) {
 	name = strings.TrimSuffix(name, ".")
 	if name == "" || len(name) > maxNameLen {
-		return dnsmessage.Name{}, false
+		return "", false
 	}
 	for label := range strings.SplitSeq(name, ".") {
-		if label == "" || len(label) > 63 {
-			return dnsmessage.Name{}, false
+		if label == "" || len(label) > maxLabel {
+			return "", false
 		}
 	}
-	n, err := dnsmessage.NewName(name + ".")
-	return n, err == nil
+	return name + ".", true
 }
 
 // maxNameLen is the longest name that fits a DNS message as text.

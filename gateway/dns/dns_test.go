@@ -406,8 +406,8 @@ func isNotFound(err error) bool {
 // TC is set, the question and OPT record stay; with room it all goes out.
 func TestTruncate(t *testing.T) {
 	long := strings.Repeat(strings.Repeat("a", 62)+".", 3) + strings.Repeat("a", 57) + ".i2p." // 253 bytes on the wire
-	q := query{hdr: dnsmessage.Header{ID: 7}, questions: 1, edns: true, udpSize: 4096,
-		q: dnsmessage.Question{Name: dnsmessage.MustNewName(long), Type: dnsmessage.TypePTR, Class: dnsmessage.ClassINET}}
+	q := query{hdr: header{id: 7}, questions: 1, edns: true, udpSize: 4096,
+		q: question{name: long, qtype: typePTR, class: classIN}}
 	target, ok := hostName(strings.Repeat(strings.Repeat("b", 62)+".", 3) + strings.Repeat("c", 60))
 	if !ok {
 		t.Fatal("hostName refused a valid name")
@@ -415,10 +415,7 @@ func TestTruncate(t *testing.T) {
 	build := func() reply {
 		r := newReply(&q)
 		r.edns = true
-		r.answer = dnsmessage.Resource{
-			Header: dnsmessage.ResourceHeader{Name: q.q.Name, Type: dnsmessage.TypePTR, Class: dnsmessage.ClassINET, TTL: TTL},
-			Body:   &dnsmessage.PTRResource{PTR: target},
-		}
+		r.answer = record{name: q.q.name, rtype: typePTR, ptr: target}
 		return r
 	}
 	r := build()
@@ -452,7 +449,7 @@ func TestTruncate(t *testing.T) {
 
 func TestHostName(t *testing.T) {
 	for _, name := range []string{"zzz.i2p", "zzz.i2p.", testB32, strings.Repeat("a", 63) + ".i2p"} {
-		if n, ok := hostName(name); !ok || n.String() != strings.TrimSuffix(name, ".")+"." {
+		if n, ok := hostName(name); !ok || n != strings.TrimSuffix(name, ".")+"." {
 			t.Errorf("hostName(%q) = %v, %v", name, n, ok)
 		}
 	}

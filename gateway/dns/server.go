@@ -10,10 +10,13 @@
 // of known names, REFUSED for every other name and for classes other than
 // IN. Every answer has a TTL of TTL seconds. It serves UDP (with EDNS0 and
 // truncation) and TCP on the same port, and answers only the clients Allow
-// admits. Messages are read and written with golang.org/x/net/dns/dnsmessage;
-// of a query only the header, the questions and an EDNS0 OPT record are
-// read. A message without a whole header gets no answer, one that breaks
-// off after it gets FORMERR.
+// admits. Messages are read and written by a small RFC 1035 codec of its
+// own (wire.go, reply.go), which knows only what this server reads and
+// writes: of a query the header, the questions and an EDNS0 OPT record
+// (other records are skipped by their length), of a reply a question, one
+// A, AAAA or PTR record and an OPT record, names compressed. A message
+// without a whole header gets no answer, one that breaks off after it, or
+// whose names point forward or loop, gets FORMERR.
 //
 // It leaves to others which names exist (Names, backed by the router's
 // address book) and which addresses they get (Mapper, backed by package

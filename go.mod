@@ -9,7 +9,6 @@ require (
 	github.com/coreos/go-systemd/v22 v22.5.0
 	github.com/dchest/siphash v1.2.3
 	github.com/flynn/noise v1.1.0
-	github.com/miekg/dns v1.1.73
 	go.etcd.io/bbolt v1.4.3
 	go.uber.org/goleak v1.3.0
 	golang.org/x/crypto v0.59.0

@@ -41,6 +41,7 @@ type body struct {
 	mu     sync.Mutex // held during a Read of r
 	r      io.Reader  // the body http.ReadRequest made
 	resp   *response  // for 100 Continue; nil: not asked
+	watch  *watch     // started when the body reaches its end
 	closed atomic.Bool
 	eof    atomic.Bool
 }
@@ -60,6 +61,8 @@ func (b *body) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	if err == io.EOF {
 		b.eof.Store(true)
+		// The reader is past the body: watch for the client going away.
+		b.watch.start()
 	}
 	return n, err
 }

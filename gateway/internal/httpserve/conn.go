@@ -151,19 +151,27 @@ func (c *conn) handle(ctx context.Context, req *http.Request) bool {
 	defer cancel()
 	req = req.WithContext(rctx)
 	req.RemoteAddr = c.rwc.RemoteAddr().String()
-	w := &response{c: c, req: req, cancel: cancel, header: http.Header{},
+	watch := newWatch(c, cancel)
+	w := &response{c: c, req: req, cancel: cancel, watch: watch, header: http.Header{},
 		head: req.Method == http.MethodHead, declared: -1}
 	var b *body
 	if req.Body != nil && req.Body != http.NoBody {
-		b = &body{r: req.Body}
+		b = &body{r: req.Body, watch: watch}
 		w.body = b
 		if req.ProtoAtLeast(1, 1) && req.Header.Get("Expect") != "" {
 			w.expectContinue = true
 			b.resp = w
 		}
 		req.Body = b
+	} else {
+		watch.start() // no body: the next byte from the client is not the handler's
 	}
-	if !c.runHandler(w, req) {
+	ok := c.runHandler(w, req)
+	watch.stop()
+	if b != nil {
+		b.Close() // before the response goes out: a later Read fails
+	}
+	if !ok {
 		return false
 	}
 	if c.hijacked {

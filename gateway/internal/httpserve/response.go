@@ -31,6 +31,7 @@ type response struct {
 	req    *http.Request
 	body   *body // nil: no request body
 	cancel context.CancelFunc
+	watch  *watch      // the background read while the handler runs
 	header http.Header // the handler's
 	head   bool        // HEAD: no body bytes are sent
 	// expectContinue: the client waits for "100 Continue" before the body.
@@ -358,6 +359,9 @@ func (r *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err := r.c.out.Flush(); err != nil {
 		return nil, nil, err
 	}
+	// The background read ends before the handler owns the reader; a
+	// pipelined byte it read is in c.br.
+	r.watch.stop()
 	c := r.c
 	c.hijacked = true
 	c.s.forget(c)

@@ -8,9 +8,11 @@
 // 1xx informational responses (WriteHeader(100..199) other than 101) are sent
 // to HTTP/1.1 clients at once and do not count as the final header. Response
 // trailers are not sent. The request context is canceled when the handler
-// returns, when a write to the client fails or when Close is called; the
-// server does not watch an idle connection for the client going away while
-// the handler runs.
+// returns, when a write to the client fails, when Close is called, and when
+// the client closes the connection while the handler runs: once the request
+// body has been read to its end (or there is none), one background read
+// waits for the client's next byte (see watch). A handler that leaves a
+// body unread is not watched.
 package httpserve // import "i2pgate/gateway/internal/httpserve"
 
 import (

@@ -138,10 +138,17 @@ func waitGone(t *testing.T, pidFile string) {
 	t.Fatalf("child %s still runs", pid)
 }
 
-func TestCommandTimeoutKillsGroup(t *testing.T) {
+// requireProc fails without /proc, which waitGone reads: i2pgate runs on
+// Linux only, so a missing /proc is a broken test machine, not a reason to skip.
+func requireProc(t *testing.T) {
+	t.Helper()
 	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("no /proc")
+		t.Fatalf("no /proc: %v", err)
 	}
+}
+
+func TestCommandTimeoutKillsGroup(t *testing.T) {
+	requireProc(t)
 	dir := t.TempDir()
 	script, pidFile := hangingFetcher(t, dir)
 	c := &Command{URL: "https://reseed.example/", NetID: testNetID, Certs: testCerts(t), Argv: []string{script}, Timeout: 300 * time.Millisecond}
@@ -157,9 +164,7 @@ func TestCommandTimeoutKillsGroup(t *testing.T) {
 }
 
 func TestCommandCancel(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("no /proc")
-	}
+	requireProc(t)
 	dir := t.TempDir()
 	script, pidFile := hangingFetcher(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())

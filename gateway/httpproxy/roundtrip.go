@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"i2pgate/gateway"
+	"i2pgate/internal/headlimit"
 )
 
 // Limits of one exchange with a site.
@@ -33,7 +34,7 @@ var errHeaderTooLarge = errors.New("httpproxy: the site's response header is too
 type exchange struct {
 	stream net.Conn
 	bufs   bufferPool
-	limit  headerLimit
+	limit  *headlimit.Reader // the answer's headers, 1xx ones included
 	br     *bufio.Reader
 	wrote  chan struct{} // closed when the writer is done
 	// bodyErr is the first error reading the client's upload.
@@ -52,8 +53,8 @@ type exchange struct {
 
 func newExchange(stream net.Conn, bufs bufferPool) *exchange {
 	x := &exchange{stream: stream, bufs: bufs, wrote: make(chan struct{})}
-	x.limit = headerLimit{r: stream, left: maxHeaderBytes + responseReadBufferSize}
-	x.br = bufio.NewReaderSize(&x.limit, responseReadBufferSize)
+	x.limit = headlimit.New(stream, maxHeaderBytes+responseReadBufferSize)
+	x.br = bufio.NewReaderSize(x.limit, responseReadBufferSize)
 	return x
 }
 
@@ -136,7 +137,7 @@ func (x *exchange) readResponse(req *http.Request) (*http.Response, error) {
 			continue
 		}
 		x.answered()
-		x.limit.lift()
+		x.limit.Lift()
 		return resp, nil
 	}
 	return nil, errors.New("httpproxy: the site sent too many informational answers")
@@ -146,7 +147,7 @@ func (x *exchange) readErr(err error) error {
 	switch {
 	case x.timedOut.Load():
 		return fmt.Errorf("httpproxy: no answer from the site within %v: %w", x.timeout, gateway.ErrTimeout)
-	case x.limit.exceeded():
+	case x.limit.Hit():
 		return errHeaderTooLarge
 	case x.bodyErr.get() != nil && isClosedOrEOF(err):
 		return fmt.Errorf("httpproxy: reading the client's request body: %w", x.bodyErr.get())
@@ -159,32 +160,6 @@ func (x *exchange) readErr(err error) error {
 func isClosedOrEOF(err error) bool {
 	return errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
-
-// headerLimit reads at most left bytes until lifted: http.ReadResponse has no
-// limit of its own.
-type headerLimit struct {
-	r      io.Reader
-	left   int
-	lifted bool
-}
-
-func (l *headerLimit) Read(p []byte) (int, error) {
-	if l.lifted {
-		return l.r.Read(p)
-	}
-	if l.left <= 0 {
-		return 0, errHeaderTooLarge
-	}
-	if len(p) > l.left {
-		p = p[:l.left]
-	}
-	n, err := l.r.Read(p)
-	l.left -= n
-	return n, err
-}
-
-func (l *headerLimit) lift()          { l.lifted = true }
-func (l *headerLimit) exceeded() bool { return !l.lifted && l.left <= 0 }
 
 // clientBody records an error reading the client's upload (not its end).
 type clientBody struct {

@@ -7,33 +7,6 @@ import (
 	"sync/atomic"
 )
 
-// limitReader reads from a connection and, while n is not unlimited, ends
-// with io.EOF after n bytes and records that it did: the bound on a request's
-// header.
-type limitReader struct {
-	r   io.Reader
-	n   int64
-	hit bool
-}
-
-const unlimited = -1
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n == unlimited {
-		return l.r.Read(p)
-	}
-	if l.n <= 0 {
-		l.hit = true
-		return 0, io.EOF
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
-}
-
 // body is a request body as the handler sees it: its first Read sends
 // "100 Continue" when the client asked for it, and it fails once the
 // handler closed it or returned.

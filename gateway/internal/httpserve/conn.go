@@ -11,13 +11,15 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"i2pgate/internal/headlimit"
 )
 
 // conn is one client connection.
 type conn struct {
 	s        *Server
 	rwc      net.Conn
-	lr       limitReader
+	lr       headlimit.Reader
 	br       *bufio.Reader
 	out      outBuf
 	hijacked bool // set by the handler's goroutine, which is this conn's
@@ -42,7 +44,7 @@ func (c *conn) lingerClose() {
 
 func (s *Server) newConn(rwc net.Conn) *conn {
 	c := &conn{s: s, rwc: rwc, out: newOutBuf(rwc)}
-	c.lr = limitReader{r: rwc, n: unlimited}
+	c.lr = headlimit.Reader{R: rwc}
 	c.br = bufio.NewReaderSize(&c.lr, readBufferSize)
 	return c
 }
@@ -82,9 +84,9 @@ func (c *conn) serveOne(ctx context.Context, first bool) bool {
 		deadline = start.Add(s.ReadTimeout)
 	}
 	c.rwc.SetReadDeadline(deadline)
-	c.lr.n, c.lr.hit = int64(s.maxHeaderBytes())+readBufferSize, false
+	c.lr.Limit(s.maxHeaderBytes() + readBufferSize)
 	req, err := http.ReadRequest(c.br)
-	c.lr.n = unlimited
+	c.lr.Lift()
 	if err != nil {
 		c.reject(err)
 		return false
@@ -236,7 +238,7 @@ func (c *conn) runHandler(w *response, req *http.Request) (ok bool) {
 func (c *conn) reject(err error) {
 	var ne net.Error
 	switch {
-	case c.lr.hit:
+	case c.lr.Hit():
 		c.replyError(http.StatusRequestHeaderFieldsTooLarge, "request header too large")
 	case err == io.EOF, errors.Is(err, net.ErrClosed), errors.As(err, &ne):
 		// Nothing read, the connection closed or timed out.

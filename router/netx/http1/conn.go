@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"i2pgate/internal/headlimit"
 )
 
 const (
@@ -83,12 +85,12 @@ func (c *Client) readResponse(conn net.Conn, req *http.Request) (*http.Response,
 			return nil, fmt.Errorf("http1: %w", err)
 		}
 	}
-	lr := &headerLimitReader{r: conn, n: limit}
+	lr := headlimit.New(conn, limit)
 	br := bufio.NewReaderSize(lr, readBufferSize)
 	for i := 0; ; i++ {
 		resp, err := http.ReadResponse(br, req)
 		switch {
-		case err != nil && lr.exceeded:
+		case err != nil && lr.Hit():
 			return nil, fmt.Errorf("%w: more than %d bytes", ErrHeaderTooLarge, limit)
 		case err != nil && isTimeout(err):
 			return nil, fmt.Errorf("http1: no response header within %v: %w", c.HeaderTimeout, err)
@@ -98,7 +100,7 @@ func (c *Client) readResponse(conn net.Conn, req *http.Request) (*http.Response,
 		if resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols && i < maxInformational {
 			continue
 		}
-		lr.n = -1
+		lr.Lift()
 		if c.HeaderTimeout > 0 {
 			if err := conn.SetReadDeadline(time.Time{}); err != nil {
 				return nil, fmt.Errorf("http1: %w", err)
@@ -148,30 +150,6 @@ func (c *Client) dial(ctx context.Context, addr string) (net.Conn, error) {
 		err = errors.New("dial returned no connection")
 	}
 	return conn, err
-}
-
-// headerLimitReader fails once more than n bytes were read, while n is not
-// negative: the header phase. The body is read with n = -1.
-type headerLimitReader struct {
-	r        io.Reader
-	n        int
-	exceeded bool
-}
-
-func (l *headerLimitReader) Read(p []byte) (int, error) {
-	if l.n < 0 {
-		return l.r.Read(p)
-	}
-	if l.n == 0 {
-		l.exceeded = true
-		return 0, ErrHeaderTooLarge
-	}
-	if len(p) > l.n {
-		p = p[:l.n]
-	}
-	k, err := l.r.Read(p)
-	l.n -= k
-	return k, err
 }
 
 // connCloser closes the connection of a request once: the TLS conn when

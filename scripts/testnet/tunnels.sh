@@ -89,10 +89,22 @@ if [[ -z $lowest ]]; then
 	fail "no i2pd console showed its tunnel creation success rate"
 elif awk -v a="${rate:-0}" -v b="$lowest" 'BEGIN { exit !(a * 100 >= b) }'; then
 	pass "build success rate ${rate} >= lowest i2pd rate ${lowest}%"
-elif awk -v a="${rate:-0}" -v b="$lowest" -v n="${total:-0}" 'BEGIN { exit !(n > 0 && n < 20 && (a * n + 1) / n * 100 >= b) }'; then
-	# A handful of builds cannot tell one unlucky build (on 2 shared
-	# cores) from a worse rate: one more success must reach i2pd's.
-	pass "build success rate ${rate} of ${total} builds is within one build of the lowest i2pd rate ${lowest}%"
+elif awk -v a="${rate:-0}" -v b="$lowest" -v n="${total:-0}" '
+	# P(at most k successes in n builds) at i2pd rate p, capped at 95%: the
+	# consoles rate their own few builds, so 100% there is no certainty either.
+	BEGIN {
+		if (n <= 0 || n >= 20) exit 1
+		k = int(a * n + 0.5); p = (b > 95 ? 95 : b) / 100; tail = 0
+		for (i = 0; i <= k; i++) {
+			c = 1; for (j = 1; j <= i; j++) c = c * (n - j + 1) / j
+			tail += c * p ^ i * (1 - p) ^ (n - i)
+		}
+		exit !(tail >= 0.01)
+	}'; then
+	# A handful of builds on 2 shared cores (e2e.sh runs beside this) cannot
+	# tell a few unlucky builds from a worse rate: fail only on a shortfall
+	# that would happen less than once in 100 runs at i2pd's rate.
+	pass "build success rate ${rate} of ${total} builds is within chance (1%) of the lowest i2pd rate ${lowest}%"
 else
 	fail "build success rate ${rate:-none} of ${total:-?} builds below the lowest i2pd rate ${lowest}%"
 fi
